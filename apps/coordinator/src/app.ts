@@ -1,0 +1,77 @@
+import type { FastifyInstance } from 'fastify';
+import { KeyRing } from './config/api-keys.js';
+import type { Config } from './config/config.js';
+import { type DevKey, ensureDevKeys } from './config/dev-keys.js';
+import { type Database, openDatabase } from './db/database.js';
+import { buildHttpServer } from './http/server.js';
+import { type Clock, systemClock } from './services/clock.js';
+import type { ServiceContext } from './services/context.js';
+import { JobSignal } from './services/job-signal.js';
+import { loadReceiptKeys } from './services/receipt-keys.js';
+import { PendingSettlementRecorder, type Settlement } from './services/settlement.js';
+import { Sweeper } from './sweepers/sweeper.js';
+
+export interface AppOptions {
+  clock?: Clock;
+  settlement?: Settlement;
+  /** Tests drive `sweeper.runOnce()` themselves. */
+  startSweeper?: boolean;
+}
+
+export interface App {
+  config: Config;
+  http: FastifyInstance;
+  services: ServiceContext;
+  sweeper: Sweeper;
+  devKeys: DevKey[];
+  /** Every configured and dev key, for building request contexts (tests, createCaller). */
+  keyRing: KeyRing;
+  /** Stops accepting, lets in-flight requests finish, releases long polls, closes the database. */
+  close(): Promise<void>;
+}
+
+/** Builds the whole coordinator from one Config. Nothing is opened before this is called. */
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const dev = ensureDevKeys(config);
+  const keyRing = new KeyRing([...config.apiKeys, ...dev.entries]);
+  const keys = loadReceiptKeys(config);
+  const db: Database = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolMax: config.dbPoolMax,
+  });
+  const signal = new JobSignal();
+  const services: ServiceContext = {
+    config,
+    db,
+    clock: options.clock ?? systemClock,
+    signal,
+    keys,
+    settlement: options.settlement ?? new PendingSettlementRecorder(db.pool),
+    log: { warn: () => {}, error: () => {} },
+  };
+  const http = buildHttpServer(config, services, keyRing);
+  services.log = http.log;
+  const sweeper = new Sweeper(services);
+  if (options.startSweeper !== false) sweeper.start(config.sweepIntervalMs);
+
+  let closing: Promise<void> | null = null;
+  return {
+    config,
+    http,
+    services,
+    sweeper,
+    devKeys: dev.generated,
+    keyRing,
+    close() {
+      closing ??= (async () => {
+        await sweeper.stop();
+        const closed = http.close();
+        signal.wakeAll(); // waiting long polls answer {job: null} now instead of holding shutdown
+        await closed;
+        await db.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { Migrator } from '@mikro-orm/migrations';
+import { MikroORM } from '@mikro-orm/postgresql';
+import pg from 'pg';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded.js';
+import { entities } from './entities/index.js';
+import { migrationsList } from './migrations/index.js';
+
+export interface DatabaseOptions {
+  /** `postgres://…`, or null for the embedded database in `dataDir`. */
+  url: string | null;
+  dataDir: string;
+  poolMax: number;
+}
+
+/**
+ * The two ways in: `orm` (MikroORM: migrations, entity reads, listings) and `pool` (node-postgres:
+ * the single-statement conditional writes of the job lifecycle, where ORM overhead and
+ * load-modify-flush would be both slower and racier).
+ */
+export interface Database {
+  orm: MikroORM;
+  pool: pg.Pool;
+  embedded: boolean;
+  /** True when the database answers and no migration is pending. */
+  isReady(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+// numeric/int8 stay strings by default; counts here are small, so read them as numbers.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10));
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  let embedded: EmbeddedPostgres | null = null;
+  if (options.url === null) {
+    embedded = await startEmbeddedPostgres(options.dataDir, options.poolMax * 2 + 4);
+  }
+  const url = embedded?.url ?? (options.url as string);
+  const pool = new pg.Pool({ connectionString: url, max: options.poolMax });
+  // An idle client that errors (server restart) must not crash the process.
+  pool.on('error', () => {});
+  let orm: MikroORM;
+  try {
+    orm = await MikroORM.init({
+      clientUrl: url,
+      entities,
+      extensions: [Migrator],
+      migrations: { migrationsList, transactional: true, allOrNothing: true, silent: true },
+      pool: { min: 0, max: Math.max(2, Math.ceil(options.poolMax / 2)) },
+      discovery: { warnWhenNoEntities: false },
+      allowGlobalContext: false,
+      debug: false,
+    });
+    await orm.migrator.up();
+  } catch (err) {
+    await pool.end().catch(() => {});
+    await embedded?.stop().catch(() => {});
+    throw err;
+  }
+  return {
+    orm,
+    pool,
+    embedded: embedded !== null,
+    async isReady() {
+      try {
+        const pending = await orm.migrator.getPendingMigrations();
+        return pending.length === 0;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await pool.end().catch(() => {});
+      await orm.close(true).catch(() => {});
+      await embedded?.stop();
+    },
+  };
+}

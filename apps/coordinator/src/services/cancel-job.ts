@@ -1,0 +1,42 @@
+import { AppError, type JobView, sourcesOf } from '@aitbc/contracts';
+import type { ServiceContext } from './context.js';
+import { findOwnJob, getJob } from './job-queries.js';
+
+/**
+ * QUEUED or RUNNING → CANCELED in one conditional statement. A RUNNING job stops counting
+ * against its miner at once, and its attempt keeps a cancel notice (announced in the miner's
+ * heartbeats) until the miner reports on it or the lease would have ended.
+ */
+export async function cancelJob(
+  ctx: ServiceContext,
+  clientId: string,
+  jobId: string,
+): Promise<JobView> {
+  const now = ctx.clock.now();
+  const { rows } = await ctx.db.pool.query<{
+    lease_id: string | null;
+    assigned_miner_id: string | null;
+  }>(
+    `with c as (
+       update jobs set state = 'CANCELED', completed_at = $3,
+         error_code = null, error_message = null
+       where id = $1 and client_id = $2 and state = any($4::text[])
+       returning lease_id, assigned_miner_id, lease_expires_at
+     ), a as (
+       update job_attempts set ended_at = $3, outcome = 'CANCELED', cancel_notice_until = c.lease_expires_at
+       from c where job_attempts.lease_id = c.lease_id
+     ), m as (
+       update miners set inflight = inflight - 1
+       from c where miners.id = c.assigned_miner_id and c.lease_id is not null
+     )
+     select lease_id, assigned_miner_id from c`,
+    [jobId, clientId, now, sourcesOf('CANCELED')],
+  );
+  const canceled = rows[0];
+  if (!canceled) {
+    const job = await findOwnJob(ctx, clientId, jobId); // 404 if not ours
+    throw new AppError('JOB_TERMINAL', `job ${jobId} is already ${job.state}`);
+  }
+  if (canceled.assigned_miner_id) ctx.signal.slotFreed(canceled.assigned_miner_id);
+  return getJob(ctx, clientId, jobId);
+}

@@ -1,0 +1,61 @@
+import type { AssignedJob } from '@aitbc/contracts';
+import { addSeconds } from './clock.js';
+import type { ServiceContext } from './context.js';
+import { uuidv7 } from './ids.js';
+import { type ClaimedRow, toAssignedJob } from './job-views.js';
+
+/**
+ * The whole claim is one statement:
+ * - `m` locks the miner row while it is ONLINE with a free slot. Polls of the same miner queue up
+ *   here, and each re-reads `inflight` once it has the lock, so a miner never gets more than its
+ *   `concurrency` (a count of RUNNING jobs would come from a stale snapshot and could overshoot).
+ * - `pick` takes the best matching QUEUED job (priority, then age) with SKIP LOCKED, so concurrent
+ *   claimers never wait on, or both get, the same job. The matching is `CONSTRAINT_CHECKS` of
+ *   @aitbc/contracts written over the normalized columns (a test checks that the two agree).
+ * - `claimed`, `a`, `bump` write the lease, the attempt row and the slot, atomically.
+ */
+const CLAIM_SQL = `
+with m as (
+  select id, gpus, cuda, models, match_region, price
+  from miners
+  where id = $1 and status = 'ONLINE' and inflight < concurrency
+  for update
+), pick as (
+  select j.id from jobs j, m
+  where j.state = 'QUEUED' and j.expires_at > $2
+    and ((j.req_gpu is null and j.req_vram is null) or exists (
+      select 1 from jsonb_array_elements(m.gpus) g
+      where (j.req_gpu is null or strpos(g->>'key', j.req_gpu) > 0)
+        and (j.req_vram is null or (g->>'vram_gb')::float8 >= j.req_vram)))
+    and (j.req_cuda is null or (m.cuda is not null and m.cuda >= j.req_cuda))
+    and j.req_models <@ m.models
+    and (j.req_region is null or j.req_region = m.match_region)
+    and (j.req_max_price is null or (m.price is not null and m.price <= j.req_max_price))
+  order by j.priority desc, j.requested_at, j.id
+  limit 1
+  for update of j skip locked
+), claimed as (
+  update jobs set state = 'RUNNING', attempt = jobs.attempt + 1, assigned_miner_id = $1,
+    lease_id = $3, lease_expires_at = $4, started_at = $2
+  from pick where jobs.id = pick.id
+  returning jobs.id, jobs.lease_id, jobs.attempt, jobs.lease_expires_at, jobs.service,
+    jobs.payload, jobs.constraints
+), a as (
+  insert into job_attempts (lease_id, job_id, attempt, miner_id, claimed_at)
+  select lease_id, id, attempt, $1, $2 from claimed
+), bump as (
+  update miners set inflight = inflight + 1 from claimed where miners.id = $1
+)
+select * from claimed`;
+
+/** Claims one job for the miner now, or returns null without waiting. */
+export async function claimJob(ctx: ServiceContext, minerId: string): Promise<AssignedJob | null> {
+  const now = ctx.clock.now();
+  const { rows } = await ctx.db.pool.query<ClaimedRow>(CLAIM_SQL, [
+    minerId,
+    now,
+    uuidv7(now),
+    addSeconds(now, ctx.config.heartbeatTimeoutSeconds),
+  ]);
+  return rows[0] ? toAssignedJob(rows[0]) : null;
+}

@@ -1,0 +1,127 @@
+import type { Receipt } from '@aitbc/contracts';
+import { canonicalSha256, RECEIPT_VERSION, signReceipt } from '@aitbc/receipts';
+import type { ServiceContext } from './context.js';
+import { uuidv7 } from './ids.js';
+import { type LeasedJobRow, leaseLost, loadLeasedJob, requireLease } from './lease-check.js';
+
+export interface ResultInput {
+  job_id: string;
+  lease_id: string;
+  result: unknown;
+  metrics?: Record<string, string | number | boolean | undefined> | undefined;
+}
+
+/**
+ * RUNNING → COMPLETED under the caller's lease, with the signed receipt written by the same
+ * statement: either both exist or neither does. Repeating an accepted result with the same lease
+ * returns the stored receipt; any other stale lease gets LEASE_LOST and changes nothing.
+ */
+export async function completeJob(
+  ctx: ServiceContext,
+  minerId: string,
+  input: ResultInput,
+): Promise<Receipt> {
+  const row = await loadLeasedJob(ctx, input.job_id);
+  const replay = await replayedReceipt(ctx, row, input.lease_id, minerId);
+  if (replay) return replay;
+  await requireLease(ctx, row, { type: 'result', leaseId: input.lease_id, minerId });
+
+  const now = ctx.clock.now();
+  const receipt = buildReceipt(ctx, row, minerId, input, now);
+  const { rowCount } = await ctx.db.pool.query(
+    `with done as (
+       update jobs set state = 'COMPLETED', completed_at = $4, result = $5::jsonb
+       where id = $1 and state = 'RUNNING' and lease_id = $2 and assigned_miner_id = $3
+         and lease_expires_at > $4
+       returning id, client_id
+     ), a as (
+       update job_attempts set ended_at = $4, outcome = 'COMPLETED'
+       where lease_id = $2 and exists (select 1 from done)
+     ), m as (
+       update miners set inflight = inflight - 1, jobs_completed = jobs_completed + 1
+       where id = $3 and exists (select 1 from done)
+     )
+     insert into receipts (id, job_id, lease_id, client_id, miner_id, body, issued_at)
+     select $6, done.id, $2, done.client_id, $3, $7::jsonb, $4 from done`,
+    [
+      row.id,
+      input.lease_id,
+      minerId,
+      now,
+      JSON.stringify(input.result),
+      receipt.receipt_id,
+      JSON.stringify(receipt),
+    ],
+  );
+  if (rowCount !== 1) {
+    // Lost a race (cancel, sweep, or a concurrent duplicate of this very result).
+    const again = await replayedReceipt(
+      ctx,
+      await loadLeasedJob(ctx, input.job_id),
+      input.lease_id,
+      minerId,
+    );
+    if (again) return again;
+    throw await leaseLost(ctx, row.id, input.lease_id, minerId);
+  }
+  ctx.signal.slotFreed(minerId);
+  await ctx.settlement.onReceipt(receipt).catch((err: unknown) => {
+    ctx.log.error({ err, receipt_id: receipt.receipt_id }, 'settlement hook failed');
+  });
+  return receipt;
+}
+
+async function replayedReceipt(
+  ctx: ServiceContext,
+  row: LeasedJobRow,
+  leaseId: string,
+  minerId: string,
+) {
+  if (row.state !== 'COMPLETED' || row.lease_id !== leaseId || row.assigned_miner_id !== minerId)
+    return null;
+  const { rows } = await ctx.db.pool.query<{ body: Receipt }>(
+    'select body from receipts where lease_id = $1',
+    [leaseId],
+  );
+  return rows[0]?.body ?? null;
+}
+
+const epochSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
+
+function buildReceipt(
+  ctx: ServiceContext,
+  row: LeasedJobRow,
+  minerId: string,
+  input: ResultInput,
+  now: Date,
+): Receipt {
+  const { units, unit_type, price, ...rest } = input.metrics ?? {};
+  const startedAt = row.started_at ?? now;
+  const runSeconds = Math.max(0, (now.getTime() - startedAt.getTime()) / 1000);
+  const metadata = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+  return signReceipt(
+    {
+      version: RECEIPT_VERSION,
+      receipt_id: uuidv7(now),
+      job_id: row.id,
+      attempt: row.attempt,
+      service: row.service,
+      provider: minerId,
+      client: row.client_id,
+      units: typeof units === 'number' ? units : Math.round(runSeconds * 1000) / 1000,
+      unit_type: typeof unit_type === 'string' ? unit_type : 'gpu_seconds',
+      price: typeof price === 'number' ? price : null,
+      started_at: epochSeconds(startedAt),
+      completed_at: epochSeconds(now),
+      payload_sha256: row.payload_sha256,
+      result_sha256: canonicalSha256(input.result),
+      coordinator_id: ctx.config.coordinatorId,
+      metadata:
+        Object.keys(metadata).length > 0
+          ? (metadata as Record<string, string | number | boolean>)
+          : null,
+    },
+    ctx.keys.signer,
+    ctx.keys.attesters,
+  ) as Receipt;
+}

@@ -1,0 +1,17 @@
+import type { Config } from '../config/config.js';
+import type { Database } from '../db/database.js';
+import type { Clock } from './clock.js';
+import type { JobSignal } from './job-signal.js';
+import type { ReceiptKeys } from './receipt-keys.js';
+import type { Settlement } from './settlement.js';
+
+/** What every service function is given: built once in createApp, never global. */
+export interface ServiceContext {
+  config: Config;
+  db: Database;
+  clock: Clock;
+  signal: JobSignal;
+  keys: ReceiptKeys;
+  settlement: Settlement;
+  log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+}

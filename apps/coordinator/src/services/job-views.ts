@@ -1,0 +1,45 @@
+import type { AssignedJob, JobConstraints, JobView } from '@aitbc/contracts';
+import type { JobRow } from '../db/entities/index.js';
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+export function toJobView(job: JobRow): JobView {
+  return {
+    job_id: job.id,
+    state: job.state,
+    service: job.service ?? null,
+    constraints: job.constraints as JobConstraints,
+    priority: job.priority,
+    attempt: job.attempt,
+    max_attempts: job.maxAttempts,
+    assigned_miner_id: job.assignedMinerId ?? null,
+    requested_at: job.requestedAt.toISOString(),
+    started_at: iso(job.startedAt),
+    completed_at: iso(job.completedAt),
+    expires_at: job.expiresAt.toISOString(),
+    error: job.errorCode ? { code: job.errorCode, message: job.errorMessage ?? '' } : null,
+  };
+}
+
+/** A claimed row as returned by the claim statement (snake_case columns). */
+export interface ClaimedRow {
+  id: string;
+  lease_id: string;
+  attempt: number;
+  lease_expires_at: Date;
+  service: string | null;
+  payload: Record<string, unknown>;
+  constraints: JobConstraints;
+}
+
+export function toAssignedJob(row: ClaimedRow): AssignedJob {
+  return {
+    job_id: row.id,
+    lease_id: row.lease_id,
+    attempt: row.attempt,
+    lease_expires_at: row.lease_expires_at.toISOString(),
+    service: row.service,
+    payload: row.payload,
+    constraints: row.constraints,
+  };
+}

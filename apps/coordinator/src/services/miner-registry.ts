@@ -1,0 +1,126 @@
+import {
+  AppError,
+  type MinerCapabilities,
+  type MinerProfile,
+  type MinerStatus,
+  toProfile,
+} from '@aitbc/contracts';
+import { addSeconds } from './clock.js';
+import type { ServiceContext } from './context.js';
+
+export interface RegisterInput {
+  capabilities: MinerCapabilities;
+  concurrency: number;
+  region?: string | undefined;
+}
+
+/**
+ * Register is repeatable: it updates capabilities, makes the miner ONLINE (also out of DRAINING
+ * or OFFLINE) and recounts its slots from the jobs it still holds. Leases lost while it was away
+ * stay lost: they were requeued by the sweeper and belong to nobody now.
+ */
+export async function registerMiner(ctx: ServiceContext, minerId: string, input: RegisterInput) {
+  const now = ctx.clock.now();
+  const profile = toProfile(input.capabilities, input.region);
+  await ctx.db.pool.query(
+    `insert into miners (id, status, concurrency, inflight, region, capabilities, gpus, cuda, models,
+       match_region, price, registered_at, last_seen_at)
+     values ($1, 'ONLINE', $2, 0, $3, $4::jsonb, $5::jsonb, $6::int[], $7::text[], $8, $9, $10, $10)
+     on conflict (id) do update set status = 'ONLINE', concurrency = excluded.concurrency,
+       region = excluded.region, capabilities = excluded.capabilities, gpus = excluded.gpus,
+       cuda = excluded.cuda, models = excluded.models, match_region = excluded.match_region,
+       price = excluded.price, last_seen_at = excluded.last_seen_at,
+       inflight = (select count(*) from jobs where assigned_miner_id = $1 and state = 'RUNNING')`,
+    [
+      minerId,
+      input.concurrency,
+      input.region ?? null,
+      JSON.stringify(input.capabilities),
+      JSON.stringify(profile.gpus),
+      profile.cuda,
+      profile.models,
+      profile.region,
+      profile.price,
+      now,
+    ],
+  );
+  ctx.signal.slotFreed(minerId);
+  return {
+    miner_id: minerId,
+    heartbeat_interval_seconds: ctx.config.heartbeatIntervalSeconds,
+    lease_seconds: ctx.config.heartbeatTimeoutSeconds,
+  };
+}
+
+/**
+ * A sign of life: revives an OFFLINE miner, and extends the leases of its RUNNING jobs that are
+ * still live (an expired lease stays lost even if the sweeper has not run yet). Returns the
+ * miner's status and matching profile, or throws MINER_NOT_REGISTERED.
+ */
+export async function touchMiner(
+  ctx: ServiceContext,
+  minerId: string,
+  metadata?: Record<string, unknown>,
+): Promise<{ status: MinerStatus; profile: MinerProfile }> {
+  const now = ctx.clock.now();
+  const { rows } = await ctx.db.pool.query<{ status: MinerStatus; profile: MinerProfile }>(
+    `with m as (
+       update miners set last_seen_at = $2,
+         status = case when status = 'OFFLINE' then 'ONLINE' else status end,
+         metadata = coalesce($4::jsonb, metadata)
+       where id = $1
+       returning status, json_build_object('gpus', gpus, 'cuda', cuda, 'models', models,
+         'region', match_region, 'price', price) as profile
+     ), l as (
+       update jobs set lease_expires_at = $3
+       where assigned_miner_id = $1 and state = 'RUNNING' and lease_expires_at > $2
+         and exists (select 1 from m)
+     )
+     select status, profile from m`,
+    [
+      minerId,
+      now,
+      addSeconds(now, ctx.config.heartbeatTimeoutSeconds),
+      metadata ? JSON.stringify(metadata) : null,
+    ],
+  );
+  const row = rows[0];
+  if (!row)
+    throw new AppError(
+      'MINER_NOT_REGISTERED',
+      'register this miner (POST /v1/miners/register) first',
+    );
+  return row;
+}
+
+/** Heartbeat: a sign of life, plus the RUNNING jobs of this miner that were canceled. */
+export async function heartbeat(
+  ctx: ServiceContext,
+  minerId: string,
+  metadata?: Record<string, unknown>,
+) {
+  const { status } = await touchMiner(ctx, minerId, metadata);
+  const { rows } = await ctx.db.pool.query<{ job_id: string }>(
+    `select job_id from job_attempts
+     where miner_id = $1 and cancel_notice_until is not null and cancel_notice_until > $2
+     order by job_id`,
+    [minerId, ctx.clock.now()],
+  );
+  return { status, cancel_job_ids: rows.map((r) => r.job_id) };
+}
+
+/** DRAINING: no new jobs; it may still finish the ones it holds. Lasts until it registers again. */
+export async function drainMiner(ctx: ServiceContext, minerId: string) {
+  const { rows } = await ctx.db.pool.query<{ inflight: number }>(
+    `update miners set status = 'DRAINING', last_seen_at = $2 where id = $1 returning inflight`,
+    [minerId, ctx.clock.now()],
+  );
+  const row = rows[0];
+  if (!row)
+    throw new AppError(
+      'MINER_NOT_REGISTERED',
+      'register this miner (POST /v1/miners/register) first',
+    );
+  ctx.signal.slotFreed(minerId);
+  return { status: 'DRAINING' as const, inflight: row.inflight };
+}

@@ -1,0 +1,113 @@
+import { AppError, type JobView, type SubmitJobInput, toRequirements } from '@aitbc/contracts';
+import { canonicalSha256 } from '@aitbc/receipts';
+import { addSeconds } from './clock.js';
+import type { ServiceContext } from './context.js';
+import { uuidv7 } from './ids.js';
+
+export interface SubmitResult {
+  job: JobView;
+  /** True when an Idempotency-Key matched an earlier identical submit. */
+  replayed: boolean;
+}
+
+const INSERT_JOB_COLUMNS = `id, client_id, state, service, payload, payload_sha256, constraints,
+  req_gpu, req_vram, req_cuda, req_models, req_region, req_max_price,
+  priority, attempt, max_attempts, ttl_seconds, timeout_seconds, requested_at, expires_at`;
+const INSERT_JOB_VALUES = `$1, $2, 'QUEUED', $3, $4::jsonb, $5, $6::jsonb,
+  $7, $8, $9::int[], $10::text[], $11, $12, $13, 0, $14, $15, $16, $17, $18`;
+
+/**
+ * Creates a QUEUED job. With an Idempotency-Key, the key row and the job are inserted by one
+ * statement, so concurrent duplicates create exactly one job: the losers wait on the key's unique
+ * index, insert nothing, then read the winner's stored response.
+ */
+export async function submitJob(
+  ctx: ServiceContext,
+  clientId: string,
+  input: SubmitJobInput,
+  idempotencyKey: string | null,
+): Promise<SubmitResult> {
+  const { config, clock } = ctx;
+  const now = clock.now();
+  const id = uuidv7(now);
+  const ttl = input.ttl_seconds ?? config.jobTtlSeconds;
+  const requirements = toRequirements(input.constraints);
+  const constraints = input.constraints ?? {};
+  const view: JobView = {
+    job_id: id,
+    state: 'QUEUED',
+    service: input.service ?? null,
+    constraints,
+    priority: input.priority ?? 0,
+    attempt: 0,
+    max_attempts: input.max_attempts ?? config.jobMaxAttempts,
+    assigned_miner_id: null,
+    requested_at: now.toISOString(),
+    started_at: null,
+    completed_at: null,
+    expires_at: addSeconds(now, ttl).toISOString(),
+    error: null,
+  };
+  const params = [
+    id,
+    clientId,
+    view.service,
+    JSON.stringify(input.payload),
+    canonicalSha256(input.payload),
+    JSON.stringify(constraints),
+    requirements.gpu,
+    requirements.minVramGb,
+    requirements.cuda,
+    requirements.models,
+    requirements.region,
+    requirements.maxPrice,
+    view.priority,
+    view.max_attempts,
+    ttl,
+    input.timeout_seconds ?? config.jobTimeoutSeconds,
+    now,
+    addSeconds(now, ttl),
+  ];
+
+  if (idempotencyKey === null) {
+    await ctx.db.pool.query(
+      `insert into jobs (${INSERT_JOB_COLUMNS}) values (${INSERT_JOB_VALUES})`,
+      params,
+    );
+    ctx.signal.jobQueued(requirements);
+    return { job: view, replayed: false };
+  }
+
+  const requestSha = canonicalSha256(input);
+  const inserted = await ctx.db.pool.query(
+    `with k as (
+       insert into idempotency_keys (client_id, key, request_sha256, job_id, response, created_at)
+       values ($2, $19, $20, $1, $21::jsonb, $17)
+       on conflict (client_id, key) do nothing
+       returning job_id
+     )
+     insert into jobs (${INSERT_JOB_COLUMNS})
+     select ${INSERT_JOB_VALUES} from k`,
+    [...params, idempotencyKey, requestSha, JSON.stringify(view)],
+  );
+  if (inserted.rowCount === 1) {
+    ctx.signal.jobQueued(requirements);
+    return { job: view, replayed: false };
+  }
+  const { rows } = await ctx.db.pool.query<{ request_sha256: string; response: JobView }>(
+    'select request_sha256, response from idempotency_keys where client_id = $1 and key = $2',
+    [clientId, idempotencyKey],
+  );
+  const original = rows[0];
+  if (!original) {
+    // The winner's key row was deleted between our insert and read (retention sweep): retry.
+    return submitJob(ctx, clientId, input, idempotencyKey);
+  }
+  if (original.request_sha256 !== requestSha) {
+    throw new AppError(
+      'IDEMPOTENCY_KEY_REUSED',
+      'this Idempotency-Key was already used with a different request body',
+    );
+  }
+  return { job: original.response, replayed: true };
+}

@@ -1,0 +1,58 @@
+import type { KeyRing, Principal } from '../config/api-keys.js';
+import type { ServiceContext } from '../services/context.js';
+
+type HeaderSource = Headers | Record<string, string | string[] | undefined>;
+
+/** What a procedure may set on the HTTP response (REST honours status; both honour headers). */
+export interface ResponseMeta {
+  status?: number;
+  headers: Record<string, string>;
+}
+
+export interface RequestContext {
+  services: ServiceContext;
+  /** Null when no key was sent; an empty list when the key is unknown. */
+  principals: Principal[] | null;
+  header(name: string): string | undefined;
+  response: ResponseMeta;
+  /** Aborted when the caller goes away (long polls stop waiting). */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Reads headers from either a Fetch `Headers` object or a plain Node header record: the REST
+ * adapter and the tRPC adapter hand over different shapes.
+ */
+export function readHeader(headers: HeaderSource, name: string): string | undefined {
+  const value =
+    typeof (headers as Headers).get === 'function'
+      ? (headers as Headers).get(name)
+      : (headers as Record<string, string | string[] | undefined>)[name.toLowerCase()];
+  if (Array.isArray(value)) return value[0];
+  return value ?? undefined;
+}
+
+/** `X-Api-Key: k` or `Authorization: Bearer k`. */
+export function apiKeyFrom(headers: HeaderSource): string | null {
+  const direct = readHeader(headers, 'x-api-key');
+  if (direct) return direct.trim();
+  const auth = readHeader(headers, 'authorization');
+  const match = auth ? /^Bearer\s+(.+)$/i.exec(auth.trim()) : null;
+  return match?.[1] ?? null;
+}
+
+export function createRequestContext(
+  services: ServiceContext,
+  keys: KeyRing,
+  headers: HeaderSource,
+  signal?: AbortSignal,
+): RequestContext {
+  const key = apiKeyFrom(headers);
+  return {
+    services,
+    principals: key === null ? null : keys.resolve(key),
+    header: (name) => readHeader(headers, name),
+    response: { headers: {} },
+    signal,
+  };
+}

@@ -1,0 +1,3 @@
+export { jobs } from './jobs.js';
+export { miners } from './miners.js';
+export { stats } from './stats.js';

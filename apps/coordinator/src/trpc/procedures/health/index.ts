@@ -1,0 +1,2 @@
+export { live } from './live.js';
+export { ready } from './ready.js';

@@ -1,0 +1,17 @@
+import { jobs as adminJobs, miners as adminMiners, stats } from './procedures/admin/index.js';
+import { live, ready } from './procedures/health/index.js';
+import * as jobs from './procedures/jobs/index.js';
+import * as miners from './procedures/miners/index.js';
+import { keys } from './procedures/receipts/keys.js';
+import { router } from './trpc.js';
+
+/** Every procedure; the REST routes are the same procedures, through their `openapi` meta. */
+export const appRouter = router({
+  health: router({ live, ready }),
+  jobs: router({ ...jobs }),
+  miners: router({ ...miners }),
+  admin: router({ stats, jobs: adminJobs, miners: adminMiners }),
+  receipts: router({ keys }),
+});
+
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,66 @@
+import { AppError } from '@aitbc/contracts';
+import { initTRPC } from '@trpc/server';
+import type { OpenApiMeta } from 'trpc-to-openapi';
+import type { Role } from '../config/api-keys.js';
+import type { RequestContext } from './context.js';
+import { toAppError, toTRPCError } from './errors.js';
+
+export const API_KEY_SECURITY = 'ApiKey';
+
+/**
+ * Error shape for both transports: `data.code` is the app's machine-readable code, `data.issues`
+ * the offending fields. Stack traces are never included.
+ */
+const t = initTRPC
+  .context<RequestContext>()
+  .meta<OpenApiMeta>()
+  .create({
+    isDev: false,
+    errorFormatter({ shape, error }) {
+      const app = toAppError(error);
+      return {
+        code: shape.code,
+        message: app.message,
+        data: {
+          code: app.code,
+          httpStatus: app.status,
+          path: shape.data.path,
+          ...(app.issues ? { issues: app.issues } : {}),
+        },
+      };
+    },
+  });
+
+export const router = t.router;
+
+/** Services throw AppError; this turns it into the TRPCError whose status matches its code. */
+const appErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof AppError) throw toTRPCError(result.error.cause);
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(appErrors);
+
+/**
+ * Function-level authorization, default deny: 401 without a known key, 403 when the key has no
+ * role allowed here. `ctx.principal` is the caller's name for that role.
+ */
+function requireRole(...roles: Role[]) {
+  return publicProcedure.use(({ ctx, next }) => {
+    if (ctx.principals === null)
+      throw toTRPCError(
+        new AppError('UNAUTHENTICATED', 'send an API key in X-Api-Key or Authorization: Bearer'),
+      );
+    if (ctx.principals.length === 0)
+      throw toTRPCError(new AppError('UNAUTHENTICATED', 'unknown API key'));
+    const principal = ctx.principals.find((p) => roles.includes(p.role));
+    if (!principal)
+      throw toTRPCError(new AppError('FORBIDDEN', `this route needs a ${roles.join(' or ')} key`));
+    return next({ ctx: { ...ctx, principal } });
+  });
+}
+
+export const clientProcedure = requireRole('client');
+export const minerProcedure = requireRole('miner');
+export const adminProcedure = requireRole('admin');
