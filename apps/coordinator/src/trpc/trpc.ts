@@ -1,9 +1,9 @@
 import { AppError } from '@aitbc/contracts';
 import { initTRPC } from '@trpc/server';
-import type { OpenApiMeta } from 'trpc-to-openapi';
 import type { Role } from '../config/api-keys.js';
 import type { RequestContext } from './context.js';
 import { toAppError, toTRPCError } from './errors.js';
+import type { ProcedureMeta } from './procedures/meta.js';
 
 export const API_KEY_SECURITY = 'ApiKey';
 
@@ -13,7 +13,7 @@ export const API_KEY_SECURITY = 'ApiKey';
  */
 const t = initTRPC
   .context<RequestContext>()
-  .meta<OpenApiMeta>()
+  .meta<ProcedureMeta>()
   .create({
     isDev: false,
     errorFormatter({ shape, error }) {
@@ -33,10 +33,14 @@ const t = initTRPC
 
 export const router = t.router;
 
-/** Services throw AppError; this turns it into the TRPCError whose status matches its code. */
-const appErrors = t.middleware(async ({ next }) => {
+/**
+ * Services throw AppError; this turns it into the TRPCError whose status matches its code. It
+ * also applies the route's success status (201 for creations) from the procedure's meta.
+ */
+const appErrors = t.middleware(async ({ ctx, meta, next }) => {
   const result = await next();
   if (!result.ok && result.error.cause instanceof AppError) throw toTRPCError(result.error.cause);
+  if (result.ok && meta?.successStatus) ctx.response.status = meta.successStatus;
   return result;
 });
 

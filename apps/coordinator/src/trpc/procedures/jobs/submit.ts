@@ -7,6 +7,7 @@ import { rest } from '../meta.js';
 export const submit = clientProcedure
   .meta(
     rest('POST', '/v1/jobs', 'jobs', 'Submit a job', {
+      successStatus: 201,
       successDescription: 'Created (or, with Idempotent-Replayed: true, the original answer)',
       requestHeaders: z.object({
         'Idempotency-Key': z.string().max(LIMITS.idempotencyKeyMaxLength).optional(),
@@ -29,7 +30,6 @@ export const submit = clientProcedure
       ]);
     }
     const { job, replayed } = await submitJob(ctx.services, ctx.principal.id, input, key);
-    ctx.response.status = 201;
     if (replayed) ctx.response.headers['Idempotent-Replayed'] = 'true';
     return job;
   });
