@@ -28,6 +28,11 @@ export function registerRestRoutes(app: FastifyInstance, opts: RestPluginOptions
       void res;
       return opts.createContext(fastifyRequest, abort);
     },
+    onError: ({ error }: { error: { code: string } & Error }) => {
+      if (error.code === 'INTERNAL_SERVER_ERROR') {
+        app.log.error({ err: error.cause ?? error }, 'internal error');
+      }
+    },
     responseMeta: ({ ctx, errors }) => {
       const response = (ctx as RequestContext | undefined)?.response;
       if (!response) return {};

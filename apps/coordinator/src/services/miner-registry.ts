@@ -63,26 +63,21 @@ export async function touchMiner(
   metadata?: Record<string, unknown>,
 ): Promise<{ status: MinerStatus; profile: MinerProfile }> {
   const now = ctx.clock.now();
+  // Two statements, jobs first: holding the miner row while updating its jobs would invert the
+  // lock order of result/fail/cancel (job row, then miner row) and deadlock against them.
+  await ctx.db.pool.query(
+    `update jobs set lease_expires_at = $3
+     where assigned_miner_id = $1 and state = 'RUNNING' and lease_expires_at > $2`,
+    [minerId, now, addSeconds(now, ctx.config.heartbeatTimeoutSeconds)],
+  );
   const { rows } = await ctx.db.pool.query<{ status: MinerStatus; profile: MinerProfile }>(
-    `with m as (
-       update miners set last_seen_at = $2,
-         status = case when status = 'OFFLINE' then 'ONLINE' else status end,
-         metadata = coalesce($4::jsonb, metadata)
-       where id = $1
-       returning status, json_build_object('gpus', gpus, 'cuda', cuda, 'models', models,
-         'region', match_region, 'price', price) as profile
-     ), l as (
-       update jobs set lease_expires_at = $3
-       where assigned_miner_id = $1 and state = 'RUNNING' and lease_expires_at > $2
-         and exists (select 1 from m)
-     )
-     select status, profile from m`,
-    [
-      minerId,
-      now,
-      addSeconds(now, ctx.config.heartbeatTimeoutSeconds),
-      metadata ? JSON.stringify(metadata) : null,
-    ],
+    `update miners set last_seen_at = $2,
+       status = case when status = 'OFFLINE' then 'ONLINE' else status end,
+       metadata = coalesce($3::jsonb, metadata)
+     where id = $1
+     returning status, json_build_object('gpus', gpus, 'cuda', cuda, 'models', models,
+       'region', match_region, 'price', price) as profile`,
+    [minerId, now, metadata ? JSON.stringify(metadata) : null],
   );
   const row = rows[0];
   if (!row)
