@@ -52,6 +52,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   };
   const http = buildHttpServer(config, services, keyRing);
   services.log = http.log;
+  const recovered = await services.settlement.recover?.();
+  if (recovered)
+    http.log.warn({ recovered }, 'settlements recovered for receipts issued before a crash');
   const sweeper = new Sweeper(services);
   if (options.startSweeper !== false) sweeper.start(config.sweepIntervalMs);
 

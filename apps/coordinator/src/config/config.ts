@@ -44,11 +44,12 @@ const EnvSchema = z
     REDIS_URL: z.string().optional(),
   })
   .superRefine((env, ctx) => {
-    if (env.HEARTBEAT_TIMEOUT_SECONDS <= env.HEARTBEAT_INTERVAL_SECONDS) {
+    // One late heartbeat must not cost a healthy miner its leases.
+    if (env.HEARTBEAT_TIMEOUT_SECONDS < 2 * env.HEARTBEAT_INTERVAL_SECONDS) {
       ctx.addIssue({
         code: 'custom',
         path: ['HEARTBEAT_TIMEOUT_SECONDS'],
-        message: 'must be greater than HEARTBEAT_INTERVAL_SECONDS, or healthy miners lose leases',
+        message: 'must be at least twice HEARTBEAT_INTERVAL_SECONDS',
       });
     }
   });
@@ -92,7 +93,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   const dotenvPath = resolve(cwd, '.env');
   const fromFile = existsSync(dotenvPath) ? parseEnv(readFileSync(dotenvPath, 'utf8')) : {};
-  const merged = { ...fromFile, ...stripEmpty(env) };
+  const merged = { ...stripEmpty(fromFile), ...stripEmpty(env) };
   const parsed = EnvSchema.safeParse(merged);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
@@ -153,7 +154,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   };
 }
 
-function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+/** An empty variable means unset, in the environment and in `.env` alike. */
+function stripEmpty(env: Record<string, string | undefined>): Record<string, string> {
   return Object.fromEntries(
     Object.entries(env).filter((kv): kv is [string, string] => kv[1] !== undefined && kv[1] !== ''),
   );

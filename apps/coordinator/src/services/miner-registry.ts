@@ -15,6 +15,20 @@ export interface RegisterInput {
 }
 
 /**
+ * Every sign of life extends the leases of the miner's RUNNING jobs that are still live (an
+ * expired lease stays lost even if the sweeper has not run yet). Always its own statement, run
+ * before the miner row is touched: holding the miner row while updating its jobs would invert
+ * the lock order of result/fail/cancel (job row, then miner row) and deadlock against them.
+ */
+async function extendLeases(ctx: ServiceContext, minerId: string, now: Date): Promise<void> {
+  await ctx.db.pool.query(
+    `update jobs set lease_expires_at = $3
+     where assigned_miner_id = $1 and state = 'RUNNING' and lease_expires_at > $2`,
+    [minerId, now, addSeconds(now, ctx.config.heartbeatTimeoutSeconds)],
+  );
+}
+
+/**
  * Register is repeatable: it updates capabilities, makes the miner ONLINE (also out of DRAINING
  * or OFFLINE) and recounts its slots from the jobs it still holds. Leases lost while it was away
  * stay lost: they were requeued by the sweeper and belong to nobody now.
@@ -22,11 +36,12 @@ export interface RegisterInput {
 export async function registerMiner(ctx: ServiceContext, minerId: string, input: RegisterInput) {
   const now = ctx.clock.now();
   const profile = toProfile(input.capabilities, input.region);
+  await extendLeases(ctx, minerId, now);
   await ctx.db.pool.query(
     `insert into miners (id, status, concurrency, inflight, region, capabilities, gpus, cuda, models,
        match_region, price, registered_at, last_seen_at)
      values ($1, 'ONLINE', $2, 0, $3, $4::jsonb, $5::jsonb, $6::int[], $7::text[], $8, $9, $10, $10)
-     on conflict (id) do update set status = 'ONLINE', concurrency = excluded.concurrency,
+     on conflict (id) do update set status = 'ONLINE', draining = false, concurrency = excluded.concurrency,
        region = excluded.region, capabilities = excluded.capabilities, gpus = excluded.gpus,
        cuda = excluded.cuda, models = excluded.models, match_region = excluded.match_region,
        price = excluded.price, last_seen_at = excluded.last_seen_at,
@@ -53,9 +68,8 @@ export async function registerMiner(ctx: ServiceContext, minerId: string, input:
 }
 
 /**
- * A sign of life: revives an OFFLINE miner, and extends the leases of its RUNNING jobs that are
- * still live (an expired lease stays lost even if the sweeper has not run yet). Returns the
- * miner's status and matching profile, or throws MINER_NOT_REGISTERED.
+ * A sign of life: extends leases and revives an OFFLINE miner (to DRAINING if it was draining).
+ * Returns the miner's status and matching profile, or throws MINER_NOT_REGISTERED.
  */
 export async function touchMiner(
   ctx: ServiceContext,
@@ -63,16 +77,10 @@ export async function touchMiner(
   metadata?: Record<string, unknown>,
 ): Promise<{ status: MinerStatus; profile: MinerProfile }> {
   const now = ctx.clock.now();
-  // Two statements, jobs first: holding the miner row while updating its jobs would invert the
-  // lock order of result/fail/cancel (job row, then miner row) and deadlock against them.
-  await ctx.db.pool.query(
-    `update jobs set lease_expires_at = $3
-     where assigned_miner_id = $1 and state = 'RUNNING' and lease_expires_at > $2`,
-    [minerId, now, addSeconds(now, ctx.config.heartbeatTimeoutSeconds)],
-  );
+  await extendLeases(ctx, minerId, now);
   const { rows } = await ctx.db.pool.query<{ status: MinerStatus; profile: MinerProfile }>(
     `update miners set last_seen_at = $2,
-       status = case when status = 'OFFLINE' then 'ONLINE' else status end,
+       status = case when status <> 'OFFLINE' then status when draining then 'DRAINING' else 'ONLINE' end,
        metadata = coalesce($3::jsonb, metadata)
      where id = $1
      returning status, json_build_object('gpus', gpus, 'cuda', cuda, 'models', models,
@@ -107,7 +115,8 @@ export async function heartbeat(
 /** DRAINING: no new jobs; it may still finish the ones it holds. Lasts until it registers again. */
 export async function drainMiner(ctx: ServiceContext, minerId: string) {
   const { rows } = await ctx.db.pool.query<{ inflight: number }>(
-    `update miners set status = 'DRAINING', last_seen_at = $2 where id = $1 returning inflight`,
+    `update miners set status = 'DRAINING', draining = true, last_seen_at = $2
+     where id = $1 returning inflight`,
     [minerId, ctx.clock.now()],
   );
   const row = rows[0];

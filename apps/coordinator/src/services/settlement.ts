@@ -7,6 +7,11 @@ import type pg from 'pg';
  */
 export interface Settlement {
   onReceipt(receipt: Receipt): Promise<void>;
+  /**
+   * Called once at start-up: offer again what a crash between commit and `onReceipt` (or a failed
+   * `onReceipt`) left out. Returns how many receipts were recovered.
+   */
+  recover?(): Promise<number>;
 }
 
 /** Default: record a PENDING settlement row for a later settlement process to pick up. */
@@ -20,5 +25,17 @@ export class PendingSettlementRecorder implements Settlement {
        on conflict (receipt_id) do nothing`,
       [r.receipt_id, r.job_id, r.client, r.provider, r.units, r.unit_type, r.price ?? null],
     );
+  }
+
+  async recover(): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      `insert into settlements (receipt_id, job_id, client_id, miner_id, units, unit_type, price, status, created_at)
+       select r.id, r.job_id, r.client_id, r.miner_id, (r.body->>'units')::float8, r.body->>'unit_type',
+         (r.body->>'price')::float8, 'PENDING', now()
+       from receipts r
+       where not exists (select 1 from settlements s where s.receipt_id = r.id)
+       on conflict (receipt_id) do nothing`,
+    );
+    return rowCount ?? 0;
   }
 }

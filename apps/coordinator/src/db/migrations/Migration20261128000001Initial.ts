@@ -10,6 +10,9 @@ export class Migration20261128000001Initial extends Migration {
       create table miners (
         id text primary key,
         status text not null check (status in ('ONLINE', 'DRAINING', 'OFFLINE')),
+        -- Drained until it registers again, even across a spell OFFLINE.
+        draining boolean not null default false,
+        constraint miners_draining_status check (status <> 'DRAINING' or draining),
         concurrency int not null check (concurrency >= 1),
         inflight int not null default 0 check (inflight >= 0),
         region text,
