@@ -47,7 +47,10 @@ export function registerRestRoutes(app: FastifyInstance, opts: RestPluginOptions
     url: '/v1/*',
     handler: async (request, reply) => {
       const abort = new AbortController();
-      reply.raw.on('close', () => abort.abort());
+      // Only a caller that left before the answer aborts (aborting costs a DOMException).
+      reply.raw.on('close', () => {
+        if (!reply.raw.writableFinished) abort.abort();
+      });
       if (
         request.headers['content-type'] === undefined &&
         request.method === 'POST' &&

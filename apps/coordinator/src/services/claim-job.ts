@@ -36,7 +36,8 @@ with m as (
   for update of j skip locked
 ), claimed as (
   update jobs set state = 'RUNNING', attempt = jobs.attempt + 1, assigned_miner_id = $1,
-    lease_id = $3, lease_expires_at = $4, started_at = $2
+    lease_id = $3, lease_expires_at = $4, started_at = $2,
+    run_deadline_at = $2 + make_interval(secs => jobs.timeout_seconds)
   from pick where jobs.id = pick.id
   returning jobs.id, jobs.lease_id, jobs.attempt, jobs.lease_expires_at, jobs.service,
     jobs.payload, jobs.constraints

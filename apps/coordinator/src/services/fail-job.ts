@@ -35,6 +35,7 @@ export async function failJob(
          assigned_miner_id = case when $6 then null else assigned_miner_id end,
          lease_expires_at = case when $6 then null else lease_expires_at end,
          started_at = case when $6 then null else started_at end,
+         run_deadline_at = case when $6 then null else run_deadline_at end,
          expires_at = case when $6 then $4 + make_interval(secs => ttl_seconds) else expires_at end,
          completed_at = case when $6 then null else $4 end,
          error_code = case when $6 then null else $7 end,

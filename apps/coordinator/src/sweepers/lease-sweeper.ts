@@ -9,10 +9,7 @@ import type { ServiceContext } from '../services/context.js';
  * SKIP LOCKED lets several instances sweep at once without doing the same job twice.
  */
 function endAttemptsSql(kind: 'lease' | 'timeout'): string {
-  const due =
-    kind === 'lease'
-      ? 'lease_expires_at <= $1'
-      : `started_at + make_interval(secs => timeout_seconds) <= $1`;
+  const due = kind === 'lease' ? 'lease_expires_at <= $1' : 'run_deadline_at <= $1';
   const requeue = kind === 'lease' ? 'j.attempt < j.max_attempts' : 'false';
   const failCode = kind === 'lease' ? 'LEASE_EXPIRED' : 'TIMEOUT';
   const failMessage =
@@ -32,6 +29,7 @@ function endAttemptsSql(kind: 'lease' | 'timeout'): string {
         assigned_miner_id = case when ${requeue} then null else j.assigned_miner_id end,
         lease_expires_at = case when ${requeue} then null else j.lease_expires_at end,
         started_at = case when ${requeue} then null else j.started_at end,
+        run_deadline_at = case when ${requeue} then null else j.run_deadline_at end,
         expires_at = case when ${requeue} then $1 + make_interval(secs => j.ttl_seconds) else j.expires_at end,
         completed_at = case when ${requeue} then null else $1 end,
         error_code = case when ${requeue} then null else '${failCode}' end,

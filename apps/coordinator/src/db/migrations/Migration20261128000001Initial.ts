@@ -52,6 +52,8 @@ export class Migration20261128000001Initial extends Migration {
         assigned_miner_id text,
         lease_id text,
         lease_expires_at timestamptz,
+        -- started_at + timeout_seconds, kept as a column so the timeout sweep can use an index.
+        run_deadline_at timestamptz,
         requested_at timestamptz not null,
         started_at timestamptz,
         completed_at timestamptz,
@@ -63,8 +65,8 @@ export class Migration20261128000001Initial extends Migration {
         constraint jobs_terminal_has_completed_at
           check ((state in ('COMPLETED', 'FAILED', 'CANCELED', 'EXPIRED')) = (completed_at is not null)),
         constraint jobs_running_has_lease check (state <> 'RUNNING' or (
-          lease_id is not null and assigned_miner_id is not null
-          and lease_expires_at is not null and started_at is not null and attempt >= 1)),
+          lease_id is not null and assigned_miner_id is not null and lease_expires_at is not null
+          and started_at is not null and run_deadline_at is not null and attempt >= 1)),
         constraint jobs_queued_has_no_lease check (state <> 'QUEUED' or (
           lease_id is null and assigned_miner_id is null and started_at is null)),
         constraint jobs_completed_has_result check (state <> 'COMPLETED' or (result is not null and lease_id is not null)),
@@ -73,6 +75,7 @@ export class Migration20261128000001Initial extends Migration {
       create index jobs_queue_idx on jobs (priority desc, requested_at, id) where state = 'QUEUED';
       create index jobs_queue_expiry_idx on jobs (expires_at) where state = 'QUEUED';
       create index jobs_running_lease_idx on jobs (lease_expires_at) where state = 'RUNNING';
+      create index jobs_running_deadline_idx on jobs (run_deadline_at) where state = 'RUNNING';
       create index jobs_running_miner_idx on jobs (assigned_miner_id) where state = 'RUNNING';
       create index jobs_client_idx on jobs (client_id, id desc);
       create index jobs_miner_idx on jobs (assigned_miner_id, id desc);
