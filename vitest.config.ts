@@ -47,6 +47,30 @@ export default defineConfig(async () => {
         },
         coordinator('coordinator:embedded', 'embedded'),
         ...(withPostgres ? [coordinator('coordinator:postgres', 'postgres')] : []),
+        {
+          // Black-box tests of the built server (apps/coordinator/dist). Their PostgreSQL parts
+          // run when AITBC_IT_POSTGRES=on, under the same rule as the PostgreSQL suite above.
+          extends: true,
+          test: {
+            name: 'integration',
+            include: ['tests/**/*.test.ts'],
+            env: { AITBC_IT_POSTGRES: withPostgres ? 'on' : 'off' },
+            globalSetup: ['tests/support/global-setup.ts'],
+            testTimeout: 60_000,
+            hookTimeout: 90_000,
+          },
+        },
+        {
+          // The README's runnable blocks and examples/, against the built server.
+          extends: true,
+          test: {
+            name: 'examples',
+            include: ['examples/**/*.test.ts'],
+            globalSetup: ['tests/support/global-setup.ts'],
+            testTimeout: 60_000,
+            hookTimeout: 90_000,
+          },
+        },
       ],
     },
   };

@@ -70,7 +70,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       closing ??= (async () => {
         await sweeper.stop();
         const closed = http.close();
-        signal.wakeAll(); // waiting long polls answer {job: null} now instead of holding shutdown
+        signal.close(); // waiting long polls answer {job: null} now instead of holding shutdown
         await closed;
         await db.close();
       })();

@@ -1,9 +1,8 @@
-import { AppError, LIMITS } from '@aitbc/contracts';
+import { AppError, type FieldIssue, LIMITS } from '@aitbc/contracts';
 
 /**
- * Parses a JSON body and refuses nesting deeper than the contract allows (§8), which would
- * otherwise cost stack depth in every later walk of the value (validation, canonical JSON).
- * An empty body is `undefined`, so bodiless POSTs like cancel work without a Content-Type dance.
+ * Parses a JSON body. An empty body is `undefined`, so bodiless POSTs like cancel just work.
+ * What the value may contain is checked later, for every transport, by `findUnstorableJson`.
  */
 export function parseJsonBody(text: string): unknown {
   if (text.trim() === '') return undefined;
@@ -13,22 +12,40 @@ export function parseJsonBody(text: string): unknown {
   } catch (err) {
     throw new AppError('MALFORMED_REQUEST', `body is not valid JSON: ${(err as Error).message}`);
   }
-  if (depthOf(value) > LIMITS.jsonMaxDepth) {
-    throw new AppError('MALFORMED_REQUEST', `JSON nests deeper than ${LIMITS.jsonMaxDepth} levels`);
-  }
+  const problem = findUnstorableJson(value);
+  if (problem)
+    throw new AppError('MALFORMED_REQUEST', `${problem.path}: ${problem.message}`, [problem]);
   return value;
 }
 
-/** Iterative, so a hostile body cannot overflow the stack while being measured. */
-export function depthOf(value: unknown): number {
-  let max = 0;
-  const stack: [unknown, number][] = [[value, 1]];
+/** A NUL, or a lone UTF-16 surrogate, is valid JSON but cannot be stored (PostgreSQL text/jsonb). */
+const unstorableText = (s: string) =>
+  s.includes('\u0000') || !(s as string & { isWellFormed(): boolean }).isWellFormed();
+
+/**
+ * The first part of a JSON value that the coordinator cannot keep faithfully: nesting deeper
+ * than the limit, a non-finite number (`1e400` parses to Infinity), or text with a NUL or a lone
+ * surrogate. Iterative, so a hostile value cannot overflow the stack while being checked.
+ */
+export function findUnstorableJson(value: unknown): FieldIssue | null {
+  const stack: [unknown, string, number][] = [[value, '', 1]];
   while (stack.length > 0) {
-    const [v, d] = stack.pop()!;
+    const [v, path, depth] = stack.pop()!;
+    const at = path || '(root)';
+    if (typeof v === 'string' && unstorableText(v)) {
+      return { path: at, message: 'text with a NUL character or a lone surrogate' };
+    }
+    if (typeof v === 'number' && !Number.isFinite(v))
+      return { path: at, message: 'number out of range' };
     if (v === null || typeof v !== 'object') continue;
-    if (d > max) max = d;
-    if (max > LIMITS.jsonMaxDepth) return max;
-    for (const child of Object.values(v)) stack.push([child, d + 1]);
+    if (depth > LIMITS.jsonMaxDepth)
+      return { path: at, message: `nests deeper than ${LIMITS.jsonMaxDepth} levels` };
+    for (const [key, child] of Object.entries(v)) {
+      const childPath = path ? `${path}.${key}` : key;
+      if (unstorableText(key))
+        return { path: childPath, message: 'key with a NUL character or a lone surrogate' };
+      stack.push([child, childPath, depth + 1]);
+    }
   }
-  return max;
+  return null;
 }

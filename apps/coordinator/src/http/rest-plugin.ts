@@ -1,119 +1,104 @@
-import type { FieldIssue } from '@aitbc/contracts';
+import { AppError } from '@aitbc/contracts';
+import { callTRPCProcedure, getTRPCErrorFromUnknown } from '@trpc/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { createOpenApiNodeHttpHandler } from 'trpc-to-openapi';
 import type { RequestContext } from '../trpc/context.js';
+import { toAppError } from '../trpc/errors.js';
+import type { ProcedureMeta } from '../trpc/procedures/meta.js';
 import type { AppRouter } from '../trpc/router.js';
 
-export interface RestPluginOptions {
+export interface RestRoutesOptions {
   router: AppRouter;
   createContext(req: FastifyRequest, signal: AbortSignal): RequestContext;
-  maxBodyBytes: number;
+}
+
+interface RestProcedure {
+  path: string;
+  type: 'query' | 'mutation';
+  meta: ProcedureMeta;
+  /** The procedure takes no input (`z.void()`). */
+  voidInput: boolean;
 }
 
 /**
- * Serves the procedures' `openapi` routes under /v1 with trpc-to-openapi's handler, adapted to
- * Fastify like its own plugin, with two differences: the response status/headers a procedure
- * sets (201, Idempotent-Replayed) are applied, and error bodies are rewritten to the contract's
- * `{code, message, issues}` with the app's code (the library would put the tRPC code there).
+ * Serves every procedure that has `openapi` meta as a REST route, from the same metadata that
+ * trpc-to-openapi turns into the OpenAPI document (so the document and the routes cannot differ).
+ *
+ * Why not trpc-to-openapi's own HTTP adapter: it coerces request *bodies* to the schema's types
+ * (`"retryable": "false"` became `true`) by mutating the shared zod schemas in place, which then
+ * changes tRPC validation too; it answers with tRPC codes instead of ours; and its generic routing
+ * costs more per request than Fastify's router. Here input is `{...body or query, ...path params}`,
+ * validated strictly by the procedure, and errors are the contract's `{code, message, issues}`.
  */
-export function registerRestRoutes(app: FastifyInstance, opts: RestPluginOptions): void {
-  const handler = createOpenApiNodeHttpHandler({
-    router: opts.router,
-    maxBodySize: opts.maxBodyBytes,
-    createContext: ({ req, res }: { req: unknown; res: unknown }) => {
-      const { fastifyRequest, abort } = req as unknown as {
-        fastifyRequest: FastifyRequest;
-        abort: AbortSignal;
-      };
-      void res;
-      return opts.createContext(fastifyRequest, abort);
-    },
-    onError: ({ error }: { error: { code: string } & Error }) => {
-      if (error.code === 'INTERNAL_SERVER_ERROR') {
-        app.log.error({ err: error.cause ?? error }, 'internal error');
+export function registerRestRoutes(app: FastifyInstance, opts: RestRoutesOptions): void {
+  for (const procedure of restProcedures(opts.router)) {
+    const route = procedure.meta.openapi!;
+    app.route({
+      method: route.method,
+      url: route.path.replace(/\{(\w+)\}/g, ':$1'),
+      handler: async (request, reply) => {
+        const abort = new AbortController();
+        // Only a caller that left before the answer aborts (aborting costs a DOMException).
+        reply.raw.on('close', () => {
+          if (!reply.raw.writableFinished) abort.abort();
+        });
+        const ctx = opts.createContext(request, abort.signal);
+        try {
+          const source = route.method === 'GET' ? request.query : request.body;
+          const input = procedure.voidInput ? undefined : mergeInput(source, request.params);
+          const data = await callTRPCProcedure({
+            router: opts.router,
+            path: procedure.path,
+            getRawInput: async () => input,
+            ctx,
+            type: procedure.type,
+            signal: abort.signal,
+            batchIndex: 0,
+          });
+          return reply
+            .code(ctx.response.status ?? 200)
+            .headers(ctx.response.headers)
+            .send(data);
+        } catch (cause) {
+          const error = toAppError(getTRPCErrorFromUnknown(cause));
+          if (error.code === 'INTERNAL') request.log.error({ err: cause }, 'internal error');
+          return sendError(reply.headers(ctx.response.headers), error);
+        }
+      },
+    });
+  }
+}
+
+export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
+  return reply.code(error.status).send({
+    code: error.code,
+    message: error.message,
+    ...(error.issues ? { issues: error.issues } : {}),
+  });
+}
+
+function restProcedures(router: AppRouter): RestProcedure[] {
+  return Object.entries(router._def.procedures).flatMap(([path, procedure]) => {
+    const def = (
+      procedure as unknown as {
+        _def: {
+          type: RestProcedure['type'];
+          meta?: ProcedureMeta;
+          inputs: { _zod?: { def: { type: string } } }[];
+        };
       }
-    },
-    responseMeta: ({ ctx, errors }) => {
-      const response = (ctx as RequestContext | undefined)?.response;
-      if (!response) return {};
-      return errors.length > 0
-        ? { headers: response.headers }
-        : { status: response.status, headers: response.headers };
-    },
-  } as Parameters<typeof createOpenApiNodeHttpHandler>[0]);
-
-  app.route({
-    method: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'],
-    url: '/v1/*',
-    handler: async (request, reply) => {
-      const abort = new AbortController();
-      // Only a caller that left before the answer aborts (aborting costs a DOMException).
-      reply.raw.on('close', () => {
-        if (!reply.raw.writableFinished) abort.abort();
-      });
-      if (
-        request.headers['content-type'] === undefined &&
-        request.method === 'POST' &&
-        request.body === undefined
-      ) {
-        // A bodiless POST (cancel, drain) is an empty object, not an unsupported media type.
-        request.headers['content-type'] = 'application/json';
-      }
-      await handler(nodeRequest(request, abort.signal) as never, nodeResponse(reply) as never);
-    },
+    )._def;
+    const voidInput = def.inputs.every((i) => i._zod?.def.type === 'void');
+    return def.meta?.openapi ? [{ path, type: def.type, meta: def.meta, voidInput }] : [];
   });
 }
 
-function nodeRequest(request: FastifyRequest, abort: AbortSignal) {
-  return Object.assign(request, {
-    fastifyRequest: request,
-    abort,
-    once: request.raw.once.bind(request.raw),
-    on: request.raw.on.bind(request.raw),
-    off: request.raw.off.bind(request.raw),
-    destroy: request.raw.destroy.bind(request.raw),
-  });
-}
-
-function nodeResponse(reply: FastifyReply) {
-  let status = 200;
-  return {
-    get statusCode() {
-      return status;
-    },
-    set statusCode(value: number) {
-      status = value;
-    },
-    setHeader: (key: string, value: string) => reply.header(key, value),
-    end: (data: string) => {
-      if (reply.sent) return;
-      reply.code(status).type('application/json; charset=utf-8');
-      void reply.send(status >= 400 ? contractErrorBody(data) : data);
-    },
-    socket: reply.raw.socket,
-    once: reply.raw.once.bind(reply.raw),
-    on: reply.raw.on.bind(reply.raw),
-    off: reply.raw.off.bind(reply.raw),
-    emit: reply.raw.emit.bind(reply.raw),
-    removeListener: reply.raw.removeListener.bind(reply.raw),
-    get headersSent() {
-      return reply.raw.headersSent;
-    },
-  };
-}
-
-/** trpc-to-openapi's body is `{...ourShape, code: trpcCode, message}`; our shape has the app code. */
-function contractErrorBody(data: string): string {
-  const body = JSON.parse(data) as {
-    message?: string;
-    data?: { code?: string; issues?: FieldIssue[] };
-  };
-  const issues = body.data?.issues;
-  const first = issues?.[0];
-  return JSON.stringify({
-    code: body.data?.code ?? 'INTERNAL',
-    // The library replaces a validation error's message with a generic one; restore ours.
-    message: first ? `${first.path}: ${first.message}` : (body.message ?? 'error'),
-    ...(issues ? { issues } : {}),
-  });
+/** Body (or query) fields plus path parameters. A body must be a JSON object, or absent. */
+function mergeInput(source: unknown, params: unknown): Record<string, unknown> {
+  if (source === undefined || source === null) return { ...(params as object) };
+  if (typeof source !== 'object' || Array.isArray(source)) {
+    throw new AppError('VALIDATION_FAILED', 'the body must be a JSON object', [
+      { path: '(root)', message: 'expected a JSON object' },
+    ]);
+  }
+  return { ...(source as object), ...(params as object) };
 }

@@ -10,13 +10,7 @@ import { createRequestContext } from '../trpc/context.js';
 import { type AppRouter, appRouter } from '../trpc/router.js';
 import { parseJsonBody } from './json-body.js';
 import { buildOpenApiDocument } from './openapi.js';
-import { registerRestRoutes } from './rest-plugin.js';
-
-const errorBody = (e: AppError) => ({
-  code: e.code,
-  message: e.message,
-  ...(e.issues ? { issues: e.issues } : {}),
-});
+import { registerRestRoutes, sendError } from './rest-plugin.js';
 
 /** Fastify errors raised before a procedure runs (body limits, content types), as AppErrors. */
 function fromFastifyError(err: FastifyError): AppError {
@@ -55,6 +49,16 @@ export function buildHttpServer(
     forceCloseConnections: 'idle',
   });
 
+  // Once shutdown begins, answers close their keep-alive connection, so close() does not wait
+  // for clients to hang up (in-flight requests still finish; new ones get 503).
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     try {
@@ -67,16 +71,11 @@ export function buildHttpServer(
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const appError = fromFastifyError(err);
     if (appError.code === 'INTERNAL') request.log.error({ err }, 'unhandled error');
-    void reply.code(appError.status).send(errorBody(appError));
+    void sendError(reply, appError);
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply
-      .code(404)
-      .send(
-        errorBody(
-          new AppError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`),
-        ),
-      );
+    const path = request.url.split('?')[0];
+    void sendError(reply, new AppError('NOT_FOUND', `no route ${request.method} ${path}`));
   });
 
   const document = buildOpenApiDocument();
@@ -108,7 +107,6 @@ export function buildHttpServer(
   });
   registerRestRoutes(app, {
     router: appRouter as AppRouter,
-    maxBodyBytes: config.maxBodyBytes,
     createContext: (req, signal) => createRequestContext(services, keys, req.headers, signal),
   });
   return app;

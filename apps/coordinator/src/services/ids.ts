@@ -1,14 +1,31 @@
 import { randomBytes } from 'node:crypto';
 
+/** The last id's time and 12-bit counter (rand_a): ids from this process only ever increase. */
+let last = { ms: -1, counter: 0 };
+
 /**
- * UUIDv7 (RFC 9562) from the given time: sortable by creation (lists page by id), with 74 random
- * bits so ids cannot be guessed.
+ * UUIDv7 (RFC 9562) from the given time: sortable by creation (lists page by id, the queue breaks
+ * ties by id), with 62 fresh random bits so ids cannot be guessed. `rand_a` is a counter
+ * (RFC 9562 §6.2, method 1): it starts at a random value below 2048 each millisecond and counts
+ * up within it, so jobs made in the same millisecond (or after the clock stepped back) keep
+ * their order.
  */
 export function uuidv7(now: Date): string {
   const bytes = randomBytes(16);
-  const ms = BigInt(now.getTime());
-  for (let i = 0; i < 6; i++) bytes[i] = Number((ms >> BigInt(8 * (5 - i))) & 0xffn);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
+  let ms = now.getTime();
+  const fresh = bytes.readUInt16BE(6) & 0x7ff;
+  let counter = fresh;
+  if (ms <= last.ms) {
+    ms = last.ms;
+    counter = last.counter + 1;
+    if (counter > 0xfff) {
+      ms += 1; // 2048+ ids in one millisecond: borrow the next one
+      counter = fresh;
+    }
+  }
+  last = { ms, counter };
+  for (let i = 0; i < 6; i++) bytes[i] = Math.floor(ms / 2 ** (8 * (5 - i))) & 0xff;
+  bytes.writeUInt16BE(0x7000 | counter, 6);
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;

@@ -19,6 +19,7 @@ interface Waiter {
  */
 export class JobSignal {
   private readonly waiters = new Set<Waiter>();
+  private closedFlag = false;
 
   /** Registers before the caller's claim attempt, so a submit in between is not missed. */
   wait(minerId: string, profile: MinerProfile): { woken: Promise<WakeReason>; cancel: () => void } {
@@ -58,10 +59,15 @@ export class JobSignal {
     }
   }
 
-  /** Wakes everyone (shutdown): their polls answer at once. */
-  wakeAll(): void {
+  /** Shutdown: every waiting poll wakes and answers at once; no poll waits from now on. */
+  close(): void {
+    this.closedFlag = true;
     for (const w of this.waiters) w.wake(null);
     this.waiters.clear();
+  }
+
+  get closed(): boolean {
+    return this.closedFlag;
   }
 
   get waiting(): number {

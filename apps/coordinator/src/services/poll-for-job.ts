@@ -28,12 +28,12 @@ export async function pollForJob(
     // Our wake-up produced nothing (someone else was faster): the next miner in line gets it.
     ctx.signal.forward(wake);
     const remaining = deadline - Date.now();
-    if (remaining <= 0 || status !== 'ONLINE' || abort?.aborted) {
+    if (remaining <= 0 || status !== 'ONLINE' || abort?.aborted || ctx.signal.closed) {
       waiter.cancel();
       return null;
     }
     const outcome = await waitFor(waiter.woken, remaining, abort);
-    if (outcome === 'timeout' || outcome === 'aborted') {
+    if (outcome === 'timeout' || outcome === 'aborted' || ctx.signal.closed) {
       waiter.cancel();
       return null;
     }

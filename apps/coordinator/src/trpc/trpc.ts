@@ -1,6 +1,7 @@
 import { AppError } from '@aitbc/contracts';
 import { initTRPC } from '@trpc/server';
 import type { Role } from '../config/api-keys.js';
+import { findUnstorableJson } from '../http/json-body.js';
 import type { RequestContext } from './context.js';
 import { toAppError, toTRPCError } from './errors.js';
 import type { ProcedureMeta } from './procedures/meta.js';
@@ -37,7 +38,13 @@ export const router = t.router;
  * Services throw AppError; this turns it into the TRPCError whose status matches its code. It
  * also applies the route's success status (201 for creations) from the procedure's meta.
  */
-const appErrors = t.middleware(async ({ ctx, meta, next }) => {
+const appErrors = t.middleware(async ({ ctx, meta, getRawInput, next }) => {
+  // Every transport's input (REST body or query, tRPC body or ?input=) passes this one check.
+  const problem = findUnstorableJson(await getRawInput());
+  if (problem)
+    throw toTRPCError(
+      new AppError('MALFORMED_REQUEST', `${problem.path}: ${problem.message}`, [problem]),
+    );
   const result = await next();
   if (!result.ok && result.error.cause instanceof AppError) throw toTRPCError(result.error.cause);
   if (result.ok && meta?.successStatus) ctx.response.status = meta.successStatus;
