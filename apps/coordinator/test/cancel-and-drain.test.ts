@@ -155,4 +155,15 @@ describe('drain', () => {
     await registerMiner(t, 'miner2');
     expect((await pollNow(t, 'miner2'))?.job_id).toBe(queued.job_id);
   });
+
+  // Regression: a draining miner's long poll answered at once, so a miner loop that kept
+  // polling spun against the coordinator.
+  it('makes a draining miner wait out its long poll, and still gives it nothing', async () => {
+    await registerMiner(t, 'miner3');
+    await t.as('miner3').miners.drain({});
+    await submitJob(t, { priority: 1000 });
+    const started = Date.now();
+    expect((await t.as('miner3').miners.poll({ max_wait_seconds: 1 })).job).toBeNull();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
 });

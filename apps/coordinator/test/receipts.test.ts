@@ -112,6 +112,19 @@ describe('receipts', () => {
     expect(Date.parse(completedAt!)).toBe(t.clock.now().getTime() - 5000);
   });
 
+  // Regression: a different result under the same lease was answered with the first receipt,
+  // whose result_sha256 did not match what the miner had just sent.
+  it('refuses a different result under the lease of an already completed job', async () => {
+    const { job, lease } = await running();
+    await t.as('miner1').miners.result({ ...lease, result });
+    await expectAppError(
+      t.as('miner1').miners.result({ ...lease, result: { other: true } }),
+      'LEASE_LOST',
+    );
+    expect(await countRows(t, 'receipts', job.job_id)).toBe(1);
+    expect((await t.as('alice').jobs.result({ job_id: job.job_id })).result).toEqual(result);
+  });
+
   it('refuses a result under a wrong lease and leaves the job as it was', async () => {
     const { job, lease } = await running();
     const before = await t.as('alice').jobs.get({ job_id: job.job_id });

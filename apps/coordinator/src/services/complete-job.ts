@@ -1,4 +1,4 @@
-import type { Receipt } from '@aitbc/contracts';
+import { AppError, type Receipt } from '@aitbc/contracts';
 import { canonicalSha256, RECEIPT_VERSION, signReceipt } from '@aitbc/receipts';
 import type { ServiceContext } from './context.js';
 import { uuidv7 } from './ids.js';
@@ -22,12 +22,13 @@ export async function completeJob(
   input: ResultInput,
 ): Promise<Receipt> {
   const row = await loadLeasedJob(ctx, input.job_id);
-  const replay = await replayedReceipt(ctx, row, input.lease_id, minerId);
+  const resultSha256 = canonicalSha256(input.result);
+  const replay = await replayedReceipt(ctx, row, input.lease_id, minerId, resultSha256);
   if (replay) return replay;
   await requireLease(ctx, row, { type: 'result', leaseId: input.lease_id, minerId });
 
   const now = ctx.clock.now();
-  const receipt = buildReceipt(ctx, row, minerId, input, now);
+  const receipt = buildReceipt(ctx, row, minerId, input, resultSha256, now);
   const { rowCount } = await ctx.db.pool.query(
     `with done as (
        update jobs set state = 'COMPLETED', completed_at = $4, result = $5::jsonb
@@ -60,6 +61,7 @@ export async function completeJob(
       await loadLeasedJob(ctx, input.job_id),
       input.lease_id,
       minerId,
+      resultSha256,
     );
     if (again) return again;
     throw await leaseLost(ctx, row.id, input.lease_id, minerId);
@@ -71,11 +73,16 @@ export async function completeJob(
   return receipt;
 }
 
+/**
+ * The receipt of an accepted result, when this is a repeat of it: same lease, same miner, same
+ * result. The same lease with a different result is a conflict, not a repeat.
+ */
 async function replayedReceipt(
   ctx: ServiceContext,
   row: LeasedJobRow,
   leaseId: string,
   minerId: string,
+  resultSha256: string,
 ) {
   if (row.state !== 'COMPLETED' || row.lease_id !== leaseId || row.assigned_miner_id !== minerId)
     return null;
@@ -83,7 +90,11 @@ async function replayedReceipt(
     'select body from receipts where lease_id = $1',
     [leaseId],
   );
-  return rows[0]?.body ?? null;
+  const receipt = rows[0]?.body;
+  if (receipt && receipt.result_sha256 !== resultSha256) {
+    throw new AppError('LEASE_LOST', `job ${row.id} was already completed with a different result`);
+  }
+  return receipt ?? null;
 }
 
 const epochSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
@@ -93,6 +104,7 @@ function buildReceipt(
   row: LeasedJobRow,
   minerId: string,
   input: ResultInput,
+  resultSha256: string,
   now: Date,
 ): Receipt {
   const { units, unit_type, price, ...rest } = input.metrics ?? {};
@@ -114,7 +126,7 @@ function buildReceipt(
       started_at: epochSeconds(startedAt),
       completed_at: epochSeconds(now),
       payload_sha256: row.payload_sha256,
-      result_sha256: canonicalSha256(input.result),
+      result_sha256: resultSha256,
       coordinator_id: ctx.config.coordinatorId,
       metadata:
         Object.keys(metadata).length > 0

@@ -28,7 +28,9 @@ export async function pollForJob(
     // Our wake-up produced nothing (someone else was faster): the next miner in line gets it.
     ctx.signal.forward(wake);
     const remaining = deadline - Date.now();
-    if (remaining <= 0 || status !== 'ONLINE' || abort?.aborted || ctx.signal.closed) {
+    // A DRAINING or OFFLINE miner claims nothing but still waits its time out, so that a miner
+    // loop that keeps polling does not spin.
+    if (remaining <= 0 || abort?.aborted || ctx.signal.closed) {
       waiter.cancel();
       return null;
     }

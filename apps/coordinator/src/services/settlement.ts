@@ -21,9 +21,18 @@ export class PendingSettlementRecorder implements Settlement {
   async onReceipt(r: Receipt): Promise<void> {
     await this.pool.query(
       `insert into settlements (receipt_id, job_id, client_id, miner_id, units, unit_type, price, status, created_at)
-       values ($1, $2, $3, $4, $5, $6, $7, 'PENDING', now())
+       values ($1, $2, $3, $4, $5, $6, $7, 'PENDING', to_timestamp($8))
        on conflict (receipt_id) do nothing`,
-      [r.receipt_id, r.job_id, r.client, r.provider, r.units, r.unit_type, r.price ?? null],
+      [
+        r.receipt_id,
+        r.job_id,
+        r.client,
+        r.provider,
+        r.units,
+        r.unit_type,
+        r.price ?? null,
+        r.completed_at,
+      ],
     );
   }
 
@@ -31,7 +40,7 @@ export class PendingSettlementRecorder implements Settlement {
     const { rowCount } = await this.pool.query(
       `insert into settlements (receipt_id, job_id, client_id, miner_id, units, unit_type, price, status, created_at)
        select r.id, r.job_id, r.client_id, r.miner_id, (r.body->>'units')::float8, r.body->>'unit_type',
-         (r.body->>'price')::float8, 'PENDING', now()
+         (r.body->>'price')::float8, 'PENDING', r.issued_at
        from receipts r
        where not exists (select 1 from settlements s where s.receipt_id = r.id)
        on conflict (receipt_id) do nothing`,

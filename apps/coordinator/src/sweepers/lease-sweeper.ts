@@ -43,7 +43,7 @@ function endAttemptsSql(kind: 'lease' | 'timeout'): string {
         error_code = '${failCode}'
       from ended where job_attempts.lease_id = ended.lease_id
     ), m as (
-      update miners set inflight = greatest(0, inflight - n.count)
+      update miners set inflight = greatest(0, inflight - n.count), jobs_failed = jobs_failed + n.count
       from (select assigned_miner_id, count(*) as count from ended group by 1) n
       where miners.id = n.assigned_miner_id
     )
