@@ -7,6 +7,7 @@ import { buildHttpServer } from './http/server.js';
 import { type Clock, systemClock } from './services/clock.js';
 import type { ServiceContext } from './services/context.js';
 import { JobSignal } from './services/job-signal.js';
+import { MinerPresence, presenceWindowMs } from './services/miner-presence.js';
 import { loadReceiptKeys } from './services/receipt-keys.js';
 import { PendingSettlementRecorder, type Settlement } from './services/settlement.js';
 import { Sweeper } from './sweepers/sweeper.js';
@@ -46,8 +47,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     db,
     clock: options.clock ?? systemClock,
     signal,
+    presence: new MinerPresence(presenceWindowMs(config.heartbeatTimeoutSeconds)),
     keys,
-    settlement: options.settlement ?? new PendingSettlementRecorder(db.pool),
+    settlement: options.settlement ?? new PendingSettlementRecorder(db),
     log: { warn: () => {}, error: () => {} },
   };
   const http = buildHttpServer(config, services, keyRing);

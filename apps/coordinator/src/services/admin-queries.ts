@@ -10,7 +10,7 @@ const zeros = <K extends string>(keys: readonly K[]) =>
   Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 
 export async function adminStats(ctx: ServiceContext) {
-  const { rows } = await ctx.db.pool.query<{ kind: string; key: string; n: number }>(
+  const { rows } = await ctx.db.query<{ kind: string; key: string; n: number }>(
     `select 'job' as kind, state as key, count(*) as n from jobs group by state
      union all select 'miner', status, count(*) from miners group by status
      union all select 'receipts', 'all', count(*) from receipts`,
@@ -23,7 +23,7 @@ export async function adminStats(ctx: ServiceContext) {
     else if (r.kind === 'miner') minersByStatus[r.key as MinerStatus] = r.n;
     else receipts = r.n;
   }
-  const avg = await ctx.db.pool.query<{ ms: number | null }>(
+  const avg = await ctx.db.query<{ ms: number | null }>(
     `select avg(extract(epoch from (completed_at - started_at)) * 1000)::float8 as ms
      from jobs where state = 'COMPLETED'`,
   );

@@ -13,7 +13,7 @@ export async function cancelJob(
   jobId: string,
 ): Promise<JobView> {
   const now = ctx.clock.now();
-  const { rows } = await ctx.db.pool.query<{
+  const { rows } = await ctx.db.query<{
     lease_id: string | null;
     assigned_miner_id: string | null;
   }>(

@@ -13,6 +13,11 @@ import { type ClaimedRow, toAssignedJob } from './job-views.js';
  *   claimers never wait on, or both get, the same job. The matching is `CONSTRAINT_CHECKS` of
  *   @aitbc/contracts written over the normalized columns (a test checks that the two agree).
  * - `claimed`, `a`, `bump` write the lease, the attempt row and the slot, atomically.
+ * The plan matters more than the text: the queue index must be walked in hand-out order, stopping
+ * at the first live match, and marking entries of jobs that left the queue dead as it goes. So the
+ * miner's attributes are scalar subqueries of `m` (a join would lose the index order), and the
+ * pool disables bitmap scans (database.ts), which would read every entry ever queued, dead ones
+ * included, and sort. (A null cuda or price of the miner compares as null: no match.)
  */
 const CLAIM_SQL = `
 with m as (
@@ -21,16 +26,16 @@ with m as (
   where id = $1 and status = 'ONLINE' and inflight < concurrency
   for update
 ), pick as (
-  select j.id from jobs j, m
-  where j.state = 'QUEUED' and j.expires_at > $2
+  select j.id from jobs j
+  where j.state = 'QUEUED' and j.expires_at > $2 and exists (select 1 from m)
     and ((j.req_gpu is null and j.req_vram is null) or exists (
-      select 1 from jsonb_array_elements(m.gpus) g
+      select 1 from jsonb_array_elements((select gpus from m)) g
       where (j.req_gpu is null or strpos(g->>'key', j.req_gpu) > 0)
         and (j.req_vram is null or (g->>'vram_gb')::float8 >= j.req_vram)))
-    and (j.req_cuda is null or (m.cuda is not null and m.cuda >= j.req_cuda))
-    and j.req_models <@ m.models
-    and (j.req_region is null or j.req_region = m.match_region)
-    and (j.req_max_price is null or (m.price is not null and m.price <= j.req_max_price))
+    and (j.req_cuda is null or j.req_cuda <= (select cuda from m))
+    and j.req_models <@ (select models from m)
+    and (j.req_region is null or j.req_region = (select match_region from m))
+    and (j.req_max_price is null or j.req_max_price >= (select price from m))
   order by j.priority desc, j.requested_at, j.id
   limit 1
   for update of j skip locked
@@ -52,7 +57,7 @@ select * from claimed`;
 /** Claims one job for the miner now, or returns null without waiting. */
 export async function claimJob(ctx: ServiceContext, minerId: string): Promise<AssignedJob | null> {
   const now = ctx.clock.now();
-  const { rows } = await ctx.db.pool.query<ClaimedRow>(CLAIM_SQL, [
+  const { rows } = await ctx.db.query<ClaimedRow>(CLAIM_SQL, [
     minerId,
     now,
     uuidv7(now),

@@ -29,7 +29,7 @@ export async function completeJob(
 
   const now = ctx.clock.now();
   const receipt = buildReceipt(ctx, row, minerId, input, resultSha256, now);
-  const { rowCount } = await ctx.db.pool.query(
+  const { rowCount } = await ctx.db.query(
     `with done as (
        update jobs set state = 'COMPLETED', completed_at = $4, result = $5::jsonb
        where id = $1 and state = 'RUNNING' and lease_id = $2 and assigned_miner_id = $3
@@ -86,7 +86,7 @@ async function replayedReceipt(
 ) {
   if (row.state !== 'COMPLETED' || row.lease_id !== leaseId || row.assigned_miner_id !== minerId)
     return null;
-  const { rows } = await ctx.db.pool.query<{ body: Receipt }>(
+  const { rows } = await ctx.db.query<{ body: Receipt }>(
     'select body from receipts where lease_id = $1',
     [leaseId],
   );

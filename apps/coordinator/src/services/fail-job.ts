@@ -1,4 +1,4 @@
-import type { JobState } from '@aitbc/contracts';
+import type { JobRequirements, JobState } from '@aitbc/contracts';
 import type { ServiceContext } from './context.js';
 import { leaseLost, loadLeasedJob, requireLease } from './lease-check.js';
 
@@ -28,7 +28,7 @@ export async function failJob(
   });
   const now = ctx.clock.now();
   const requeue = next === 'QUEUED';
-  const { rowCount } = await ctx.db.pool.query(
+  const { rowCount } = await ctx.db.query(
     `with done as (
        update jobs set state = $5,
          lease_id = case when $6 then null else lease_id end,
@@ -54,12 +54,15 @@ export async function failJob(
   );
   if (rowCount !== 1) throw await leaseLost(ctx, row.id, input.lease_id, minerId);
   ctx.signal.slotFreed(minerId);
-  if (requeue) ctx.signal.jobQueued(await requirementsOf(ctx, row.id));
+  if (requeue) {
+    const requirements = await requirementsOf(ctx, row.id);
+    if (requirements) ctx.signal.jobQueued(requirements);
+  }
   return next;
 }
 
-export async function requirementsOf(ctx: ServiceContext, jobId: string) {
-  const { rows } = await ctx.db.pool.query(
+async function requirementsOf(ctx: ServiceContext, jobId: string) {
+  const { rows } = await ctx.db.query<JobRequirements>(
     `select req_gpu as gpu, req_vram as "minVramGb", req_cuda as cuda, req_models as models,
        req_region as region, req_max_price as "maxPrice"
      from jobs where id = $1`,

@@ -33,7 +33,7 @@ export function snapshotOf(row: LeasedJobRow): JobSnapshot {
 }
 
 export async function loadLeasedJob(ctx: ServiceContext, jobId: string): Promise<LeasedJobRow> {
-  const { rows } = await ctx.db.pool.query<LeasedJobRow>(
+  const { rows } = await ctx.db.query<LeasedJobRow>(
     `select id, client_id, state, service, attempt, max_attempts, lease_id, assigned_miner_id,
        lease_expires_at, started_at, expires_at, timeout_seconds, payload_sha256
      from jobs where id = $1`,
@@ -63,7 +63,7 @@ export async function leaseLost(
   leaseId: string,
   minerId: string,
 ): Promise<AppError> {
-  await ctx.db.pool.query(
+  await ctx.db.query(
     'update job_attempts set cancel_notice_until = null where lease_id = $1 and miner_id = $2 and cancel_notice_until is not null',
     [leaseId, minerId],
   );

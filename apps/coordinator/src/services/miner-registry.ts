@@ -21,7 +21,7 @@ export interface RegisterInput {
  * the lock order of result/fail/cancel (job row, then miner row) and deadlock against them.
  */
 async function extendLeases(ctx: ServiceContext, minerId: string, now: Date): Promise<void> {
-  await ctx.db.pool.query(
+  await ctx.db.query(
     `update jobs set lease_expires_at = $3
      where assigned_miner_id = $1 and state = 'RUNNING' and lease_expires_at > $2`,
     [minerId, now, addSeconds(now, ctx.config.heartbeatTimeoutSeconds)],
@@ -37,7 +37,7 @@ export async function registerMiner(ctx: ServiceContext, minerId: string, input:
   const now = ctx.clock.now();
   const profile = toProfile(input.capabilities, input.region);
   await extendLeases(ctx, minerId, now);
-  await ctx.db.pool.query(
+  await ctx.db.query(
     `insert into miners (id, status, concurrency, inflight, region, capabilities, gpus, cuda, models,
        match_region, price, registered_at, last_seen_at)
      values ($1, 'ONLINE', $2, 0, $3, $4::jsonb, $5::jsonb, $6::int[], $7::text[], $8, $9, $10, $10)
@@ -59,6 +59,7 @@ export async function registerMiner(ctx: ServiceContext, minerId: string, input:
       now,
     ],
   );
+  ctx.presence.forget(minerId);
   ctx.signal.slotFreed(minerId);
   return {
     miner_id: minerId,
@@ -69,7 +70,8 @@ export async function registerMiner(ctx: ServiceContext, minerId: string, input:
 
 /**
  * A sign of life: extends leases and revives an OFFLINE miner (to DRAINING if it was draining).
- * Returns the miner's status and matching profile, or throws MINER_NOT_REGISTERED.
+ * Returns the miner's status and matching profile, or throws MINER_NOT_REGISTERED. Within the
+ * presence window of the last one it is answered from memory (see MinerPresence).
  */
 export async function touchMiner(
   ctx: ServiceContext,
@@ -77,8 +79,10 @@ export async function touchMiner(
   metadata?: Record<string, unknown>,
 ): Promise<{ status: MinerStatus; profile: MinerProfile }> {
   const now = ctx.clock.now();
+  const recent = metadata === undefined ? ctx.presence.recent(minerId, now) : null;
+  if (recent) return recent;
   await extendLeases(ctx, minerId, now);
-  const { rows } = await ctx.db.pool.query<{ status: MinerStatus; profile: MinerProfile }>(
+  const { rows } = await ctx.db.query<{ status: MinerStatus; profile: MinerProfile }>(
     `update miners set last_seen_at = $2,
        status = case when status <> 'OFFLINE' then status when draining then 'DRAINING' else 'ONLINE' end,
        metadata = coalesce($3::jsonb, metadata)
@@ -93,6 +97,7 @@ export async function touchMiner(
       'MINER_NOT_REGISTERED',
       'register this miner (POST /v1/miners/register) first',
     );
+  ctx.presence.remember(minerId, now, row);
   return row;
 }
 
@@ -103,7 +108,7 @@ export async function heartbeat(
   metadata?: Record<string, unknown>,
 ) {
   const { status } = await touchMiner(ctx, minerId, metadata);
-  const { rows } = await ctx.db.pool.query<{ job_id: string }>(
+  const { rows } = await ctx.db.query<{ job_id: string }>(
     `select job_id from job_attempts
      where miner_id = $1 and cancel_notice_until is not null and cancel_notice_until > $2
      order by job_id`,
@@ -114,7 +119,7 @@ export async function heartbeat(
 
 /** DRAINING: no new jobs; it may still finish the ones it holds. Lasts until it registers again. */
 export async function drainMiner(ctx: ServiceContext, minerId: string) {
-  const { rows } = await ctx.db.pool.query<{ inflight: number }>(
+  const { rows } = await ctx.db.query<{ inflight: number }>(
     `update miners set status = 'DRAINING', draining = true, last_seen_at = $2
      where id = $1 returning inflight`,
     [minerId, ctx.clock.now()],
@@ -125,6 +130,7 @@ export async function drainMiner(ctx: ServiceContext, minerId: string) {
       'MINER_NOT_REGISTERED',
       'register this miner (POST /v1/miners/register) first',
     );
+  ctx.presence.forget(minerId);
   ctx.signal.slotFreed(minerId);
   return { status: 'DRAINING' as const, inflight: row.inflight };
 }

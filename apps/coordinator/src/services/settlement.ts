@@ -1,5 +1,5 @@
 import type { Receipt } from '@aitbc/contracts';
-import type pg from 'pg';
+import type { Database } from '../db/database.js';
 
 /**
  * Where token accounting plugs in. Called once per new receipt, after the job's completion has
@@ -16,10 +16,10 @@ export interface Settlement {
 
 /** Default: record a PENDING settlement row for a later settlement process to pick up. */
 export class PendingSettlementRecorder implements Settlement {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(private readonly db: Pick<Database, 'query'>) {}
 
   async onReceipt(r: Receipt): Promise<void> {
-    await this.pool.query(
+    await this.db.query(
       `insert into settlements (receipt_id, job_id, client_id, miner_id, units, unit_type, price, status, created_at)
        values ($1, $2, $3, $4, $5, $6, $7, 'PENDING', to_timestamp($8))
        on conflict (receipt_id) do nothing`,
@@ -37,7 +37,7 @@ export class PendingSettlementRecorder implements Settlement {
   }
 
   async recover(): Promise<number> {
-    const { rowCount } = await this.pool.query(
+    const { rowCount } = await this.db.query(
       `insert into settlements (receipt_id, job_id, client_id, miner_id, units, unit_type, price, status, created_at)
        select r.id, r.job_id, r.client_id, r.miner_id, (r.body->>'units')::float8, r.body->>'unit_type',
          (r.body->>'price')::float8, 'PENDING', r.issued_at

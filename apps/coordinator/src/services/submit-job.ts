@@ -70,7 +70,7 @@ export async function submitJob(
   ];
 
   if (idempotencyKey === null) {
-    await ctx.db.pool.query(
+    await ctx.db.query(
       `insert into jobs (${INSERT_JOB_COLUMNS}) values (${INSERT_JOB_VALUES})`,
       params,
     );
@@ -79,7 +79,7 @@ export async function submitJob(
   }
 
   const requestSha = canonicalSha256(input);
-  const inserted = await ctx.db.pool.query(
+  const inserted = await ctx.db.query(
     `with k as (
        insert into idempotency_keys (client_id, key, request_sha256, job_id, response, created_at)
        values ($2, $19, $20, $1, $21::jsonb, $17)
@@ -94,7 +94,7 @@ export async function submitJob(
     ctx.signal.jobQueued(requirements);
     return { job: view, replayed: false };
   }
-  const { rows } = await ctx.db.pool.query<{ request_sha256: string; response: JobView }>(
+  const { rows } = await ctx.db.query<{ request_sha256: string; response: JobView }>(
     'select request_sha256, response from idempotency_keys where client_id = $1 and key = $2',
     [clientId, idempotencyKey],
   );

@@ -6,7 +6,7 @@ const IDEMPOTENCY_RETENTION_MS = 48 * 3600 * 1000;
 /** QUEUED jobs past `expires_at` become EXPIRED: a background sweep, not only on read. */
 export async function sweepExpired(ctx: ServiceContext): Promise<{ expired: number }> {
   const now = ctx.clock.now();
-  const expired = await ctx.db.pool.query(
+  const expired = await ctx.db.query(
     `update jobs set state = 'EXPIRED', completed_at = $1
      where id in (
        select id from jobs where state = 'QUEUED' and expires_at <= $1
@@ -14,7 +14,7 @@ export async function sweepExpired(ctx: ServiceContext): Promise<{ expired: numb
      )`,
     [now],
   );
-  await ctx.db.pool.query('delete from idempotency_keys where created_at < $1', [
+  await ctx.db.query('delete from idempotency_keys where created_at < $1', [
     new Date(now.getTime() - IDEMPOTENCY_RETENTION_MS),
   ]);
   return { expired: expired.rowCount ?? 0 };

@@ -74,13 +74,13 @@ export interface LeaseSweepResult {
 export async function sweepLeases(ctx: ServiceContext): Promise<LeaseSweepResult> {
   const now = ctx.clock.now();
   const silentSince = new Date(now.getTime() - ctx.config.heartbeatTimeoutSeconds * 1000);
-  const offline = await ctx.db.pool.query(
+  const offline = await ctx.db.query(
     `update miners set status = 'OFFLINE' where status <> 'OFFLINE' and last_seen_at <= $1`,
     [silentSince],
   );
   const result: LeaseSweepResult = { offline: offline.rowCount ?? 0, requeued: 0, failed: 0 };
   for (const sql of [LOST_LEASES_SQL, TIMED_OUT_SQL]) {
-    const { rows } = await ctx.db.pool.query<EndedRow>(sql, [now]);
+    const { rows } = await ctx.db.query<EndedRow>(sql, [now]);
     for (const row of rows) {
       ctx.signal.slotFreed(row.assigned_miner_id);
       if (row.state === 'QUEUED') {

@@ -72,8 +72,9 @@ export class Migration20261128000001Initial extends Migration {
         constraint jobs_completed_has_result check (state <> 'COMPLETED' or (result is not null and lease_id is not null)),
         constraint jobs_failed_has_error check (state <> 'FAILED' or error_code is not null)
       );
+      -- The only index over QUEUED jobs, on purpose: the claim must walk it in hand-out order
+      -- (see claim-job.ts); the expiry sweep filters it too.
       create index jobs_queue_idx on jobs (priority desc, requested_at, id) where state = 'QUEUED';
-      create index jobs_queue_expiry_idx on jobs (expires_at) where state = 'QUEUED';
       create index jobs_running_lease_idx on jobs (lease_expires_at) where state = 'RUNNING';
       create index jobs_running_deadline_idx on jobs (run_deadline_at) where state = 'RUNNING';
       create index jobs_running_miner_idx on jobs (assigned_miner_id) where state = 'RUNNING';
