@@ -2,9 +2,11 @@ import type { Receipt } from '@aitbc/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Settlement } from '../src/services/settlement.js';
 import {
+  CPU_ONLY,
   claim,
   countRows,
   leaseOf,
+  pollNow,
   registerMiner,
   startTestAppWith,
   submitJob,
@@ -62,6 +64,33 @@ describe('default settlement', () => {
       [receipt.job_id],
     );
     expect(rows).toEqual([{ units: 3, unit_type: 'gpu_seconds', price: null }]);
+  });
+
+  it('records every receipt of a burst of concurrent results (written in batches)', async () => {
+    await registerMiner(t, 'miner2', CPU_ONLY, { concurrency: 25 });
+    await Promise.all(Array.from({ length: 25 }, () => submitJob(t)));
+    const claimed = await Promise.all(Array.from({ length: 25 }, () => pollNow(t, 'miner2')));
+    const receipts = await Promise.all(
+      claimed.map(async (job) => {
+        const done = await t.as('miner2').miners.result({ ...leaseOf(job!), result: { ok: 1 } });
+        return done.receipt.receipt_id;
+      }),
+    );
+    expect(receipts).toHaveLength(25);
+    const { rows } = await t.app.services.db.pool.query<{ receipt_id: string }>(
+      'select receipt_id from settlements where receipt_id = any($1::text[])',
+      [receipts],
+    );
+    expect(rows.map((r) => r.receipt_id).sort()).toEqual([...receipts].sort());
+  });
+
+  it('recovers, at start-up, the settlement of a receipt whose row a crash lost', async () => {
+    const { receipt } = await completeOne(t);
+    await t.app.services.db.pool.query('delete from settlements where receipt_id = $1', [
+      receipt.receipt_id,
+    ]);
+    expect(await t.app.services.settlement.recover?.()).toBe(1);
+    expect(await countRows(t, 'settlements', receipt.job_id)).toBe(1);
   });
 });
 
