@@ -7,6 +7,7 @@ import { buildHttpServer } from './http/server.js';
 import { type Clock, systemClock } from './services/clock.js';
 import type { ServiceContext } from './services/context.js';
 import { JobSignal } from './services/job-signal.js';
+import { LeaseBook } from './services/lease-book.js';
 import { MinerPresence, presenceWindowMs } from './services/miner-presence.js';
 import { loadReceiptKeys } from './services/receipt-keys.js';
 import { PendingSettlementRecorder, type Settlement } from './services/settlement.js';
@@ -48,6 +49,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock: options.clock ?? systemClock,
     signal,
     presence: new MinerPresence(presenceWindowMs(config.heartbeatTimeoutSeconds)),
+    leases: new LeaseBook(),
     keys,
     settlement: options.settlement ?? new PendingSettlementRecorder(db),
     log: { warn: () => {}, error: () => {} },

@@ -45,7 +45,7 @@ with m as (
     run_deadline_at = $2 + make_interval(secs => jobs.timeout_seconds)
   from pick where jobs.id = pick.id
   returning jobs.id, jobs.lease_id, jobs.attempt, jobs.lease_expires_at, jobs.service,
-    jobs.payload, jobs.constraints
+    jobs.payload, jobs.constraints, jobs.client_id, jobs.payload_sha256, jobs.started_at
 ), a as (
   insert into job_attempts (lease_id, job_id, attempt, miner_id, claimed_at)
   select lease_id, id, attempt, $1, $2 from claimed
@@ -63,5 +63,8 @@ export async function claimJob(ctx: ServiceContext, minerId: string): Promise<As
     uuidv7(now),
     addSeconds(now, ctx.config.heartbeatTimeoutSeconds),
   ]);
-  return rows[0] ? toAssignedJob(rows[0]) : null;
+  const row = rows[0];
+  if (!row) return null;
+  ctx.leases.remember(row.lease_id, minerId, row);
+  return toAssignedJob(row);
 }

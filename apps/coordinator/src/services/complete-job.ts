@@ -2,6 +2,7 @@ import { AppError, type Receipt } from '@aitbc/contracts';
 import { canonicalSha256, RECEIPT_VERSION, signReceipt } from '@aitbc/receipts';
 import type { ServiceContext } from './context.js';
 import { uuidv7 } from './ids.js';
+import type { LeaseFacts } from './lease-book.js';
 import { type LeasedJobRow, leaseLost, loadLeasedJob, requireLease } from './lease-check.js';
 
 export interface ResultInput {
@@ -15,17 +16,25 @@ export interface ResultInput {
  * RUNNING → COMPLETED under the caller's lease, with the signed receipt written by the same
  * statement: either both exist or neither does. Repeating an accepted result with the same lease
  * returns the stored receipt; any other stale lease gets LEASE_LOST and changes nothing.
+ *
+ * A lease this instance handed out is in the LeaseBook: its result goes straight to the
+ * conditional write (whose guard decides). Anything else reads the job first, to tell a repeat
+ * from a lost lease.
  */
 export async function completeJob(
   ctx: ServiceContext,
   minerId: string,
   input: ResultInput,
 ): Promise<Receipt> {
-  const row = await loadLeasedJob(ctx, input.job_id);
   const resultSha256 = canonicalSha256(input.result);
-  const replay = await replayedReceipt(ctx, row, input.lease_id, minerId, resultSha256);
-  if (replay) return replay;
-  await requireLease(ctx, row, { type: 'result', leaseId: input.lease_id, minerId });
+  let row: LeaseFacts | null = ctx.leases.take(input.lease_id, input.job_id, minerId);
+  if (!row) {
+    const job = await loadLeasedJob(ctx, input.job_id);
+    const replay = await replayedReceipt(ctx, job, input.lease_id, minerId, resultSha256);
+    if (replay) return replay;
+    await requireLease(ctx, job, { type: 'result', leaseId: input.lease_id, minerId });
+    row = job;
+  }
 
   const now = ctx.clock.now();
   const receipt = buildReceipt(ctx, row, minerId, input, resultSha256, now);
@@ -55,7 +64,8 @@ export async function completeJob(
     ],
   );
   if (rowCount !== 1) {
-    // Lost a race (cancel, sweep, or a concurrent duplicate of this very result).
+    // The guard said no: the lease had ended, or a race was lost (cancel, sweep, a concurrent
+    // duplicate of this very result). Read the job to tell a repeat from a lost lease.
     const again = await replayedReceipt(
       ctx,
       await loadLeasedJob(ctx, input.job_id),
@@ -101,7 +111,7 @@ const epochSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
 function buildReceipt(
   ctx: ServiceContext,
-  row: LeasedJobRow,
+  row: LeaseFacts,
   minerId: string,
   input: ResultInput,
   resultSha256: string,

@@ -2,6 +2,7 @@ import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import type { Clock } from './clock.js';
 import type { JobSignal } from './job-signal.js';
+import type { LeaseBook } from './lease-book.js';
 import type { MinerPresence } from './miner-presence.js';
 import type { ReceiptKeys } from './receipt-keys.js';
 import type { Settlement } from './settlement.js';
@@ -13,6 +14,7 @@ export interface ServiceContext {
   clock: Clock;
   signal: JobSignal;
   presence: MinerPresence;
+  leases: LeaseBook;
   keys: ReceiptKeys;
   settlement: Settlement;
   log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };

@@ -19,6 +19,7 @@ export async function failJob(
   minerId: string,
   input: FailInput,
 ): Promise<JobState> {
+  ctx.leases.take(input.lease_id, input.job_id, minerId); // the lease ends here either way
   const row = await loadLeasedJob(ctx, input.job_id);
   const next = await requireLease(ctx, row, {
     type: 'fail',

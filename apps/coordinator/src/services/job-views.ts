@@ -1,5 +1,6 @@
 import type { AssignedJob, JobConstraints, JobView } from '@aitbc/contracts';
 import type { JobRow } from '../db/entities/index.js';
+import type { LeaseFacts } from './lease-book.js';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
@@ -22,12 +23,9 @@ export function toJobView(job: JobRow): JobView {
 }
 
 /** A claimed row as returned by the claim statement (snake_case columns). */
-export interface ClaimedRow {
-  id: string;
+export interface ClaimedRow extends LeaseFacts {
   lease_id: string;
-  attempt: number;
   lease_expires_at: Date;
-  service: string | null;
   payload: Record<string, unknown>;
   constraints: JobConstraints;
 }

@@ -13,6 +13,8 @@ export class Sweeper {
   constructor(private readonly ctx: ServiceContext) {}
 
   async runOnce() {
+    const { clock, config, leases: book } = this.ctx;
+    book.prune(new Date(clock.now().getTime() - config.jobTimeoutSeconds * 1000));
     const leases = await sweepLeases(this.ctx);
     const expiry = await sweepExpired(this.ctx);
     return { ...leases, ...expiry };
