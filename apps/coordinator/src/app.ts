@@ -11,6 +11,7 @@ import { LeaseBook } from './services/lease-book.js';
 import { MinerPresence, presenceWindowMs } from './services/miner-presence.js';
 import { loadReceiptKeys } from './services/receipt-keys.js';
 import { PendingSettlementRecorder, type Settlement } from './services/settlement.js';
+import { SignsOfLife } from './services/signs-of-life.js';
 import { Sweeper } from './sweepers/sweeper.js';
 
 export interface AppOptions {
@@ -43,13 +44,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     poolMax: config.dbPoolMax,
   });
   const signal = new JobSignal();
+  const clock = options.clock ?? systemClock;
   const services: ServiceContext = {
     config,
     db,
-    clock: options.clock ?? systemClock,
+    clock,
     signal,
     presence: new MinerPresence(presenceWindowMs(config.heartbeatTimeoutSeconds)),
     leases: new LeaseBook(),
+    signsOfLife: new SignsOfLife(db, clock, config.heartbeatTimeoutSeconds),
     keys,
     settlement: options.settlement ?? new PendingSettlementRecorder(db),
     log: { warn: () => {}, error: () => {} },

@@ -6,6 +6,7 @@ import type { LeaseBook } from './lease-book.js';
 import type { MinerPresence } from './miner-presence.js';
 import type { ReceiptKeys } from './receipt-keys.js';
 import type { Settlement } from './settlement.js';
+import type { SignsOfLife } from './signs-of-life.js';
 
 /** What every service function is given: built once in createApp, never global. */
 export interface ServiceContext {
@@ -14,6 +15,7 @@ export interface ServiceContext {
   clock: Clock;
   signal: JobSignal;
   presence: MinerPresence;
+  signsOfLife: SignsOfLife;
   leases: LeaseBook;
   keys: ReceiptKeys;
   settlement: Settlement;

@@ -7,6 +7,7 @@ import {
 } from '@aitbc/contracts';
 import { addSeconds } from './clock.js';
 import type { ServiceContext } from './context.js';
+import type { Recorded } from './signs-of-life.js';
 
 export interface RegisterInput {
   capabilities: MinerCapabilities;
@@ -69,53 +70,42 @@ export async function registerMiner(ctx: ServiceContext, minerId: string, input:
 }
 
 /**
- * A sign of life: extends leases and revives an OFFLINE miner (to DRAINING if it was draining).
- * Returns the miner's status and matching profile, or throws MINER_NOT_REGISTERED. Within the
- * presence window of the last one it is answered from memory (see MinerPresence).
+ * A sign of life (see SignsOfLife). Returns the miner's status and matching profile, or throws
+ * MINER_NOT_REGISTERED. Within the presence window of the last recorded one it is answered from
+ * memory (see MinerPresence).
  */
 export async function touchMiner(
   ctx: ServiceContext,
   minerId: string,
-  metadata?: Record<string, unknown>,
 ): Promise<{ status: MinerStatus; profile: MinerProfile }> {
-  const now = ctx.clock.now();
-  const recent = metadata === undefined ? ctx.presence.recent(minerId, now) : null;
-  if (recent) return recent;
-  await extendLeases(ctx, minerId, now);
-  const { rows } = await ctx.db.query<{ status: MinerStatus; profile: MinerProfile }>(
-    `update miners set last_seen_at = $2,
-       status = case when status <> 'OFFLINE' then status when draining then 'DRAINING' else 'ONLINE' end,
-       metadata = coalesce($3::jsonb, metadata)
-     where id = $1
-     returning status, json_build_object('gpus', gpus, 'cuda', cuda, 'models', models,
-       'region', match_region, 'price', price) as profile`,
-    [minerId, now, metadata ? JSON.stringify(metadata) : null],
-  );
-  const row = rows[0];
-  if (!row)
-    throw new AppError(
-      'MINER_NOT_REGISTERED',
-      'register this miner (POST /v1/miners/register) first',
-    );
-  ctx.presence.remember(minerId, now, row);
-  return row;
+  const recent = ctx.presence.recent(minerId, ctx.clock.now());
+  return recent ?? recordSignOfLife(ctx, minerId);
 }
 
-/** Heartbeat: a sign of life, plus the RUNNING jobs of this miner that were canceled. */
+/** Heartbeat: a recorded sign of life, plus the RUNNING jobs of this miner that were canceled. */
 export async function heartbeat(
   ctx: ServiceContext,
   minerId: string,
   metadata?: Record<string, unknown>,
 ) {
-  const { status } = await touchMiner(ctx, minerId, metadata);
-  const { rows } = await ctx.db.query<{ job_id: string }>(
-    `select job_id from job_attempts
-     where miner_id = $1 and cancel_notice_until is not null and cancel_notice_until > $2
-     order by job_id`,
-    [minerId, ctx.clock.now()],
-  );
-  return { status, cancel_job_ids: rows.map((r) => r.job_id) };
+  const { status, cancelJobIds } = await recordSignOfLife(ctx, minerId, metadata);
+  return { status, cancel_job_ids: cancelJobIds };
 }
+
+async function recordSignOfLife(
+  ctx: ServiceContext,
+  minerId: string,
+  metadata?: Record<string, unknown>,
+): Promise<Recorded> {
+  const now = ctx.clock.now();
+  const recorded = await ctx.signsOfLife.record(minerId, metadata);
+  if (!recorded) throw notRegistered();
+  ctx.presence.remember(minerId, now, recorded);
+  return recorded;
+}
+
+const notRegistered = () =>
+  new AppError('MINER_NOT_REGISTERED', 'register this miner (POST /v1/miners/register) first');
 
 /** DRAINING: no new jobs; it may still finish the ones it holds. Lasts until it registers again. */
 export async function drainMiner(ctx: ServiceContext, minerId: string) {
@@ -125,11 +115,7 @@ export async function drainMiner(ctx: ServiceContext, minerId: string) {
     [minerId, ctx.clock.now()],
   );
   const row = rows[0];
-  if (!row)
-    throw new AppError(
-      'MINER_NOT_REGISTERED',
-      'register this miner (POST /v1/miners/register) first',
-    );
+  if (!row) throw notRegistered();
   ctx.presence.forget(minerId);
   ctx.signal.slotFreed(minerId);
   return { status: 'DRAINING' as const, inflight: row.inflight };

@@ -1,0 +1,112 @@
+import type { MinerProfile, MinerStatus } from '@aitbc/contracts';
+import type { Database } from '../db/database.js';
+import { addSeconds, type Clock } from './clock.js';
+
+/** What recording a sign of life tells about the miner. */
+export interface Recorded {
+  status: MinerStatus;
+  profile: MinerProfile;
+  /** Its RUNNING jobs that were canceled and not yet reported on. */
+  cancelJobIds: string[];
+}
+
+interface Pending {
+  metadata: string | null;
+  waiters: { resolve: (r: Recorded | null) => void; reject: (err: unknown) => void }[];
+}
+
+/** Most miners recorded by one round of statements. */
+const MAX_BATCH = 1000;
+
+/**
+ * Records signs of life (heartbeat, poll, register) like a group commit: while one round of
+ * statements is in flight, the miners that show up wait and are recorded together by the next.
+ * A lone heartbeat is written at once; 10,000 miners heartbeating cost a few statements per round
+ * instead of three per heartbeat.
+ *
+ * A round is three statements, each locking rows in id order (so rounds of several instances
+ * cannot deadlock each other), jobs before miners (the lock order of result/fail/cancel, which
+ * lock the job row and then the miner row):
+ * 1. extend the leases of their RUNNING jobs that are still live (an expired lease stays lost
+ *    even if the sweeper has not run yet);
+ * 2. stamp `last_seen_at`, revive OFFLINE miners (to DRAINING if they were draining), keep
+ *    metadata;
+ * 3. read the cancel notices of their running jobs.
+ */
+export class SignsOfLife {
+  private pending = new Map<string, Pending>();
+  private writing: Promise<void> | null = null;
+
+  constructor(
+    private readonly db: Pick<Database, 'query'>,
+    private readonly clock: Clock,
+    private readonly leaseSeconds: number,
+  ) {}
+
+  /** Resolves when recorded; null when no such miner is registered. */
+  record(minerId: string, metadata?: Record<string, unknown>): Promise<Recorded | null> {
+    return new Promise((resolve, reject) => {
+      const entry = this.pending.get(minerId) ?? { metadata: null, waiters: [] };
+      if (metadata !== undefined) entry.metadata = JSON.stringify(metadata);
+      entry.waiters.push({ resolve, reject });
+      this.pending.set(minerId, entry);
+      this.writing ??= this.writePending();
+    });
+  }
+
+  private async writePending(): Promise<void> {
+    while (this.pending.size > 0) {
+      const batch = [...this.pending].slice(0, MAX_BATCH);
+      for (const [id] of batch) this.pending.delete(id);
+      try {
+        const recorded = await this.write(batch.map(([id, p]) => [id, p.metadata]));
+        for (const [id, p] of batch) for (const w of p.waiters) w.resolve(recorded.get(id) ?? null);
+      } catch (err) {
+        for (const [, p] of batch) for (const w of p.waiters) w.reject(err);
+      }
+    }
+    this.writing = null;
+  }
+
+  private async write(
+    batch: [id: string, metadata: string | null][],
+  ): Promise<Map<string, Recorded>> {
+    const now = this.clock.now();
+    const ids = batch.map(([id]) => id);
+    await this.db.query(
+      `update jobs set lease_expires_at = $3
+       where id in (
+         select id from jobs
+         where assigned_miner_id = any($1::text[]) and state = 'RUNNING' and lease_expires_at > $2
+         order by id for update
+       )`,
+      [ids, now, addSeconds(now, this.leaseSeconds)],
+    );
+    const miners = await this.db.query<{ id: string; status: MinerStatus; profile: MinerProfile }>(
+      `with seen as (
+         select b.id, b.metadata
+         from unnest($1::text[], $3::jsonb[]) as b(id, metadata)
+         join (select id from miners where id = any($1::text[]) order by id for update) m using (id)
+       )
+       update miners set last_seen_at = $2,
+         status = case when status <> 'OFFLINE' then status when draining then 'DRAINING' else 'ONLINE' end,
+         metadata = coalesce(seen.metadata, miners.metadata)
+       from seen where miners.id = seen.id
+       returning miners.id, miners.status, json_build_object('gpus', gpus, 'cuda', cuda,
+         'models', models, 'region', match_region, 'price', price) as profile`,
+      [ids, now, batch.map(([, metadata]) => metadata)],
+    );
+    const cancels = await this.db.query<{ miner_id: string; job_id: string }>(
+      `select miner_id, job_id from job_attempts
+       where miner_id = any($1::text[]) and cancel_notice_until is not null
+         and cancel_notice_until > $2
+       order by job_id`,
+      [ids, now],
+    );
+    const recorded = new Map<string, Recorded>();
+    for (const m of miners.rows)
+      recorded.set(m.id, { status: m.status, profile: m.profile, cancelJobIds: [] });
+    for (const c of cancels.rows) recorded.get(c.miner_id)?.cancelJobIds.push(c.job_id);
+    return recorded;
+  }
+}
