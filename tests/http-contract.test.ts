@@ -47,6 +47,8 @@ interface Row {
 // biome-ignore format: a table
 const open = { anon: 200, stranger: 200, alice: 200, bob: 200, miner: 200, admin: 200 };
 // biome-ignore format: a table
+const openNotFound = { anon: 404, stranger: 404, alice: 404, bob: 404, miner: 404, admin: 404 };
+// biome-ignore format: a table
 const aliceOnly = (ok: number) => ({ anon: 401, stranger: 401, alice: ok, bob: 404, miner: 403, admin: 403 });
 // biome-ignore format: a table
 const clients = (ok: number) => ({ anon: 401, stranger: 401, alice: ok, bob: ok, miner: 403, admin: 403 });
@@ -67,6 +69,13 @@ const ROWS: Row[] = [
   { route: 'GET /docs', openapi: null, call: () => ({ method: 'GET', path: '/docs' }), expect: open },
   { route: 'GET /v1/receipts/keys', openapi: '/v1/receipts/keys', call: () => ({ method: 'GET', path: '/v1/receipts/keys' }), expect: open },
   { route: 'POST /v1/jobs', openapi: '/v1/jobs', call: () => ({ method: 'POST', path: '/v1/jobs', json: { payload: { n: 1 }, constraints: { region: 'nowhere' } } }), expect: clients(201) },
+  { route: 'POST /v1/services/whisper/transcribe', openapi: '/v1/services/whisper/transcribe', call: () => ({ method: 'POST', path: '/v1/services/whisper/transcribe', json: { audio_url: 'https://example.com/a.mp3', model: 'large-v3' } }), expect: clients(201) },
+  { route: 'POST /v1/services/whisper/transcribe (ftp URL)', openapi: null, call: () => ({ method: 'POST', path: '/v1/services/whisper/transcribe', json: { audio_url: 'ftp://example.com/a.mp3' } }), expect: clients(400), codes: { alice: 'VALIDATION_FAILED', bob: 'VALIDATION_FAILED' } },
+  { route: 'POST /v1/jobs/explain', openapi: '/v1/jobs/explain', call: () => ({ method: 'POST', path: '/v1/jobs/explain', json: { service: 'llm_inference', payload: { model: 'llama-7b', prompt: 'hi' } } }), expect: clients(200) },
+  { route: 'GET /v1/services', openapi: '/v1/services', call: () => ({ method: 'GET', path: '/v1/services' }), expect: open },
+  { route: 'GET /v1/registry/services', openapi: '/v1/registry/services', call: () => ({ method: 'GET', path: '/v1/registry/services?category=ai_ml&search=whisper' }), expect: open },
+  { route: 'GET /v1/registry/services/{id}', openapi: '/v1/registry/services/{id}', call: () => ({ method: 'GET', path: '/v1/registry/services/llm_inference' }), expect: open },
+  { route: 'GET /v1/registry/services/{unknown}/schema', openapi: null, call: () => ({ method: 'GET', path: '/v1/registry/services/no_such_service/schema' }), expect: openNotFound },
   { route: 'GET /v1/jobs', openapi: '/v1/jobs', call: () => ({ method: 'GET', path: '/v1/jobs' }), expect: clients(200) },
   { route: 'GET /v1/jobs/{job_id}', openapi: '/v1/jobs/{job_id}', call: (f) => ({ method: 'GET', path: `/v1/jobs/${f.done.job_id}` }), expect: aliceOnly(200) },
   { route: 'GET /v1/jobs/{unknown}', openapi: null, call: () => ({ method: 'GET', path: '/v1/jobs/no-such-job' }), expect: aliceOnly(404) },
@@ -481,13 +490,13 @@ describe('HTTP contract (embedded database)', () => {
     const routes = ROWS.filter((row) => row.openapi !== null).map(
       (row) => `${row.route.split(' ')[0]} ${row.openapi}`,
     );
-    expect(new Set(routes).size).toBe(19);
+    expect(new Set(routes).size).toBe(24);
     expect(listed).toEqual(expect.arrayContaining(routes));
 
     // Called without a key, a route the document marks as secured answers 401, any other
     // answers without an error: so the document's security agrees with the server. Path
     // parameters get a value that exists; a route with a new kind of parameter needs one here.
-    const sample: Record<string, string> = { job_id: f.done.job_id };
+    const sample: Record<string, string> = { job_id: f.done.job_id, id: 'llm_inference' };
     const got: string[] = [];
     const wanted: string[] = [];
     for (const [path, ops] of Object.entries(doc.paths)) {
@@ -578,6 +587,48 @@ describe('HTTP contract (embedded database)', () => {
     expect(typeof list.body.next_cursor).toBe('string');
   });
 
+  it('serves the registry and the typed endpoints over REST, validating as the contract says', async () => {
+    const alice = keyOf('alice');
+    const bad = await http.get<ErrorBody>('/v1/registry/services?category=cooking');
+    expect([bad.status, bad.body.code, bad.body.issues?.map((i) => i.path)]).toEqual([
+      400,
+      'VALIDATION_FAILED',
+      ['category'],
+    ]);
+    const list = await http.get<{ items: { id: string; category: string }[] }>(
+      '/v1/registry/services?category=media_processing',
+    );
+    expect(list.body.items.length).toBeGreaterThan(0);
+    expect(list.body.items.every((s) => s.category === 'media_processing')).toBe(true);
+    const schema = await http.get<Record<string, unknown>>(
+      '/v1/registry/services/3d_rendering/schema',
+    );
+    expect(schema.body).toMatchObject({ type: 'object', required: ['blend_file_url'] });
+
+    const tooMany = await http.post<ErrorBody>(
+      '/v1/services/stable-diffusion/generate',
+      { prompt: 'a fox', num_images: 5 },
+      alice,
+    );
+    expect([tooMany.status, tooMany.body.issues?.map((i) => i.path)]).toEqual([
+      400,
+      ['num_images'],
+    ]);
+    const created = await http.post<Record<string, unknown>>(
+      '/v1/services/llm/inference',
+      { model: 'llama-70b', prompt: 'hi', max_tokens: 100 },
+      alice,
+    );
+    expect(created.status).toBe(201);
+    expect(Object.keys(created.body).sort()).toEqual(
+      ['job_id', 'service', 'state', 'expires_at', 'estimated_price'].sort(),
+    );
+    expect(created.body).toMatchObject({ service: 'llm_inference', state: 'QUEUED' });
+    const job = await http.get<JobView>(`/v1/jobs/${created.body.job_id}`, alice);
+    expect(job.body.constraints).toEqual({ gpu: 'nvidia', min_vram_gb: 64, cuda: '11.8' });
+    expect(job.body.estimated_price).toBe(created.body.estimated_price);
+  });
+
   it('signs receipts that the job’s owner can read back unchanged', async () => {
     const receipt = await http.get<Receipt>(`/v1/jobs/${f.done.job_id}/receipt`, keyOf('alice'));
     const list = await http.get<{ items: Receipt[] }>(
@@ -607,6 +658,7 @@ const JOB_VIEW_FIELDS = [
   'completed_at',
   'expires_at',
   'error',
+  'estimated_price',
 ];
 
 interface OpenApiDoc {

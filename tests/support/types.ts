@@ -30,6 +30,7 @@ export interface JobView {
   completed_at: string | null;
   expires_at: string;
   error: { code: string; message: string } | null;
+  estimated_price: number | null;
 }
 
 export interface AdminJobView extends JobView {

@@ -6,6 +6,7 @@ import {
   toProfile,
   toRequirements,
 } from '@aitbc/contracts';
+import { getService } from '@aitbc/registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CPU_ONLY, claim, pollNow, registerMiner, submitJob } from './support/fixtures.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -168,6 +169,15 @@ const CUDA = ['9.2', '11', '11.8', '12', '12.4', '12.10', '12.4.1', '13.0'];
 const MODELS = ['llama-3', 'SDXL', 'whisper', 'Mistral 7B', 'sdxl'];
 const REGIONS = ['eu-west', 'EU-West', 'us-east', 'ap-south'];
 const PRICES = [0, 0.5, 1, 2.5];
+/** Registry services with light hardware needs, so that the service check often decides alone. */
+const SERVICE_IDS = [
+  'speech_recognition',
+  'embedding_generation',
+  'gpu_benchmarking',
+  '3d_rendering',
+];
+/** What miners advertise: normalized at register, so a differently cased id still matches. */
+const MINER_SERVICES = [...SERVICE_IDS, 'Speech_Recognition', 'llm_inference'];
 const GPU_CONSTRAINTS = [
   'any',
   'nvidia',
@@ -189,6 +199,7 @@ function randomPair(r: ReturnType<typeof prng>) {
   if (r.chance(0.7)) caps.cuda = r.pick(CUDA);
   if (r.chance(0.7)) caps.models = r.some(MODELS, 3);
   if (r.chance(0.7)) caps.price = r.pick(PRICES);
+  if (r.chance(0.7)) caps.services = r.some(MINER_SERVICES, 3);
   const region = r.chance(0.7) ? r.pick(REGIONS) : undefined;
   const ownGpu = caps.gpus.length > 0 ? r.pick(caps.gpus) : undefined;
 
@@ -201,7 +212,11 @@ function randomPair(r: ReturnType<typeof prng>) {
     c.models = r.some(r.chance(0.5) ? (caps.models?.length ? caps.models : MODELS) : MODELS, 2);
   if (r.chance(0.3)) c.region = r.near(region?.toUpperCase(), REGIONS);
   if (r.chance(0.3)) c.max_price = r.near(caps.price, PRICES);
-  return { caps, region, constraints: c };
+  const ownService = caps.services?.length ? r.pick(caps.services).toLowerCase() : undefined;
+  const service = r.chance(0.4)
+    ? r.near(SERVICE_IDS.includes(ownService ?? '') ? ownService : undefined, SERVICE_IDS)
+    : undefined;
+  return { caps, region, constraints: c, service };
 }
 
 describe('constraints match by meaning through the claim', () => {
@@ -232,20 +247,24 @@ describe('constraints match by meaning through the claim', () => {
     /** Pairs where exactly this check said no: the SQL's version of it was what mattered. */
     const decisive = Object.fromEntries(Object.keys(CONSTRAINT_CHECKS).map((k) => [k, 0]));
     for (let i = 0; i < 200; i++) {
-      const { caps, region, constraints } = randomPair(r);
-      const req = toRequirements(constraints);
+      const { caps, region, constraints, service } = randomPair(r);
+      await registerMiner(t, 'miner1', caps, region ? { region } : {});
+      // A service job carries the service's own needs too: match on what the job really has.
+      const job = await submitJob(
+        t,
+        service ? { constraints, service, payload: getService(service)!.example } : { constraints },
+      );
+      const req = toRequirements(job.constraints, job.service);
       const profile = toProfile(caps, region);
       const expected = matches(req, profile);
       const failing = Object.entries(CONSTRAINT_CHECKS).filter(([, ok]) => !ok(req, profile));
       if (failing.length === 1) decisive[failing[0]![0]]!++;
       if (expected) matched++;
 
-      await registerMiner(t, 'miner1', caps, region ? { region } : {});
-      const job = await submitJob(t, { constraints });
       const got = await pollNow(t, 'miner1');
       if (got !== null && got.job_id !== job.job_id) throw new Error('handed a stale job');
       if ((got !== null) !== expected)
-        disagreements.push({ i, caps, region, constraints, expected });
+        disagreements.push({ i, caps, region, constraints, service, expected });
       await t.as('alice').jobs.cancel({ job_id: job.job_id });
     }
     expect(disagreements).toEqual([]);

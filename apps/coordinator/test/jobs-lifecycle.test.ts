@@ -24,6 +24,7 @@ const JOB_VIEW_FIELDS = [
   'completed_at',
   'expires_at',
   'error',
+  'estimated_price',
 ];
 
 describe('jobs', () => {
@@ -53,6 +54,7 @@ describe('jobs', () => {
       completed_at: null,
       expires_at: new Date(now.getTime() + 900_000).toISOString(),
       error: null,
+      estimated_price: null,
     });
     expect(await get(job.job_id)).toStrictEqual(job);
   });

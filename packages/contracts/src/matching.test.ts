@@ -105,6 +105,7 @@ describe('toRequirements', () => {
       models: [],
       region: null,
       maxPrice: null,
+      service: null,
     };
     expect(req(undefined)).toEqual(expected);
     expect(req({})).toEqual(expected);
@@ -134,13 +135,25 @@ describe('toRequirements', () => {
     expect(r.minVramGb).toBe(16);
     expect(r.maxPrice).toBe(0);
   });
+
+  it('takes the service id apart from the constraints', () => {
+    expect(req({}).service).toBeNull();
+    expect(toRequirements({}, 'llm_inference').service).toBe('llm_inference');
+    expect(toRequirements({}, null).service).toBeNull();
+  });
 });
 
 describe('toProfile', () => {
   it('keys each GPU and normalizes the rest', () => {
     expect(
       toProfile(
-        { gpus: [rtx4090, a100], cuda: '12.2', models: ['SDXL', 'sdxl'], price: 3 },
+        {
+          gpus: [rtx4090, a100],
+          cuda: '12.2',
+          models: ['SDXL', 'sdxl'],
+          services: ['LLM_Inference', 'llm_inference', '3d_rendering'],
+          price: 3,
+        },
         'EU-West',
       ),
     ).toEqual({
@@ -152,6 +165,7 @@ describe('toProfile', () => {
       models: ['sdxl'],
       region: 'eu-west',
       price: 3,
+      services: ['llm_inference', '3d_rendering'],
     });
   });
 
@@ -162,19 +176,40 @@ describe('toProfile', () => {
       models: [],
       region: null,
       price: null,
+      services: [],
     });
   });
 });
 
 describe('CONSTRAINT_CHECKS', () => {
-  it('has exactly the five documented checks', () => {
-    expect(Object.keys(CONSTRAINT_CHECKS).sort()).toEqual([
-      'cuda',
+  it('has exactly the six documented checks, service first (the order explain blames in)', () => {
+    expect(Object.keys(CONSTRAINT_CHECKS)).toEqual([
+      'service',
       'gpu',
-      'max_price',
+      'cuda',
       'models',
       'region',
+      'max_price',
     ]);
+  });
+
+  describe('service', () => {
+    const service = (id: string | null, offered?: string[]) =>
+      CONSTRAINT_CHECKS.service(
+        toRequirements({}, id),
+        miner(offered === undefined ? {} : { services: offered }),
+      );
+
+    it("needs the miner to offer the job's service", () => {
+      expect(service('llm_inference', ['llm_inference', '3d_rendering'])).toBe(true);
+      expect(service('llm_inference', ['3d_rendering'])).toBe(false);
+      expect(service('llm_inference', undefined)).toBe(false);
+    });
+
+    it('a job without a service goes to any miner', () => {
+      expect(service(null, undefined)).toBe(true);
+      expect(service(null, ['3d_rendering'])).toBe(true);
+    });
   });
 
   describe('gpu', () => {

@@ -14,6 +14,8 @@ export interface JobRequirements {
   models: string[];
   region: string | null;
   maxPrice: number | null;
+  /** A registry service id the miner must offer, or null. */
+  service: string | null;
 }
 
 export interface MinerProfile {
@@ -23,6 +25,8 @@ export interface MinerProfile {
   models: string[];
   region: string | null;
   price: number | null;
+  /** Registry service ids the miner offers, normalized like `models`. */
+  services: string[];
 }
 
 const VENDORS = ['nvidia', 'amd', 'intel'];
@@ -59,7 +63,10 @@ export function compareVersions(a: number[], b: number[]): number {
   return 0;
 }
 
-export function toRequirements(c: JobConstraints | undefined): JobRequirements {
+export function toRequirements(
+  c: JobConstraints | undefined,
+  service?: string | null,
+): JobRequirements {
   const gpu = c?.gpu === undefined ? null : normalizeText(c.gpu);
   return {
     gpu: gpu === 'any' ? '' : gpu,
@@ -68,6 +75,7 @@ export function toRequirements(c: JobConstraints | undefined): JobRequirements {
     models: [...new Set((c?.models ?? []).map(normalizeText))],
     region: c?.region ? normalizeText(c.region) : null,
     maxPrice: c?.max_price ?? null,
+    service: service ? normalizeText(service) : null,
   };
 }
 
@@ -78,11 +86,17 @@ export function toProfile(caps: MinerCapabilities, region?: string | null): Mine
     models: [...new Set((caps.models ?? []).map(normalizeText))],
     region: region ? normalizeText(region) : null,
     price: caps.price ?? null,
+    services: [...new Set((caps.services ?? []).map(normalizeText))],
   };
 }
 
-/** Each constraint a job can have, and whether a miner meets it. */
+/**
+ * Each constraint a job can have, and whether a miner meets it. The key order is fixed: a dry
+ * run (jobs.explain) blames a miner on the first check it fails, in this order.
+ */
 export const CONSTRAINT_CHECKS = {
+  service: (r: JobRequirements, m: MinerProfile) =>
+    r.service === null || m.services.includes(r.service),
   gpu: (r: JobRequirements, m: MinerProfile) =>
     r.gpu === null && r.minVramGb === null
       ? true
@@ -98,6 +112,9 @@ export const CONSTRAINT_CHECKS = {
   max_price: (r: JobRequirements, m: MinerProfile) =>
     r.maxPrice === null || (m.price !== null && m.price <= r.maxPrice),
 } as const satisfies Record<string, (r: JobRequirements, m: MinerProfile) => boolean>;
+
+export type ConstraintKey = keyof typeof CONSTRAINT_CHECKS;
+export const CONSTRAINT_NAMES = Object.keys(CONSTRAINT_CHECKS) as ConstraintKey[];
 
 export function matches(r: JobRequirements, m: MinerProfile): boolean {
   return Object.values(CONSTRAINT_CHECKS).every((check) => check(r, m));

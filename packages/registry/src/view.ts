@@ -65,3 +65,11 @@ export const ListServicesQuery = z.strictObject({
   category: ServiceCategory.optional(),
   search: z.string().trim().max(200).optional(),
 });
+
+/** Path parameter of GET /v1/registry/services/{id}/…. */
+export const ServiceIdInput = z.strictObject({ id: z.string().min(1).max(64) });
+
+export const ServiceRequirementsView = z.object({ requirements: z.array(Requirement) });
+export const ServicePricingView = z.object({ pricing: z.array(PricingTier) });
+/** A JSON Schema document: any object (its shape is JSON Schema's, not ours). */
+export const JsonSchemaView = z.record(z.string(), z.unknown());

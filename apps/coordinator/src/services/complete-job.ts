@@ -1,5 +1,6 @@
 import { AppError, type Receipt } from '@aitbc/contracts';
 import { canonicalSha256, RECEIPT_VERSION, signReceipt } from '@aitbc/receipts';
+import { getService } from '@aitbc/registry';
 import type { ServiceContext } from './context.js';
 import { uuidv7 } from './ids.js';
 import type { LeaseFacts } from './lease-book.js';
@@ -109,6 +110,12 @@ async function replayedReceipt(
 
 const epochSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
+/** Without a price from the miner, the estimate made at submit, if the service has pricing. */
+function estimatedPrice(row: LeaseFacts): number | null {
+  const pricing = row.service === null ? undefined : getService(row.service)?.pricing;
+  return pricing && pricing.length > 0 ? row.estimated_price : null;
+}
+
 function buildReceipt(
   ctx: ServiceContext,
   row: LeaseFacts,
@@ -132,7 +139,7 @@ function buildReceipt(
       client: row.client_id,
       units: typeof units === 'number' ? units : Math.round(runSeconds * 1000) / 1000,
       unit_type: typeof unit_type === 'string' ? unit_type : 'gpu_seconds',
-      price: typeof price === 'number' ? price : null,
+      price: typeof price === 'number' ? price : estimatedPrice(row),
       started_at: epochSeconds(startedAt),
       completed_at: epochSeconds(now),
       payload_sha256: row.payload_sha256,

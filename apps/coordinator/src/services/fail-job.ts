@@ -65,7 +65,7 @@ export async function failJob(
 async function requirementsOf(ctx: ServiceContext, jobId: string) {
   const { rows } = await ctx.db.query<JobRequirements>(
     `select req_gpu as gpu, req_vram as "minVramGb", req_cuda as cuda, req_models as models,
-       req_region as region, req_max_price as "maxPrice"
+       req_region as region, req_max_price as "maxPrice", req_service as service
      from jobs where id = $1`,
     [jobId],
   );

@@ -19,6 +19,8 @@ export function toJobView(job: JobRow): JobView {
     completed_at: iso(job.completedAt),
     expires_at: job.expiresAt.toISOString(),
     error: job.errorCode ? { code: job.errorCode, message: job.errorMessage ?? '' } : null,
+    // The ORM may hand a double over as a string.
+    estimated_price: job.estimatedPrice == null ? null : Number(job.estimatedPrice),
   };
 }
 

@@ -6,6 +6,8 @@ export interface LeaseFacts {
   attempt: number;
   payload_sha256: string;
   started_at: Date | null;
+  /** The job's estimated price, the receipt's price when the miner reports none. */
+  estimated_price: number | null;
 }
 
 interface Entry {

@@ -15,6 +15,7 @@ export interface LeasedJobRow {
   expires_at: Date;
   timeout_seconds: number;
   payload_sha256: string;
+  estimated_price: number | null;
 }
 
 /** The job as the lifecycle sees it, for `decide`. */
@@ -35,7 +36,7 @@ export function snapshotOf(row: LeasedJobRow): JobSnapshot {
 export async function loadLeasedJob(ctx: ServiceContext, jobId: string): Promise<LeasedJobRow> {
   const { rows } = await ctx.db.query<LeasedJobRow>(
     `select id, client_id, state, service, attempt, max_attempts, lease_id, assigned_miner_id,
-       lease_expires_at, started_at, expires_at, timeout_seconds, payload_sha256
+       lease_expires_at, started_at, expires_at, timeout_seconds, payload_sha256, estimated_price
      from jobs where id = $1`,
     [jobId],
   );

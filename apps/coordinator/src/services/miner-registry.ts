@@ -40,12 +40,13 @@ export async function registerMiner(ctx: ServiceContext, minerId: string, input:
   await extendLeases(ctx, minerId, now);
   await ctx.db.query(
     `insert into miners (id, status, concurrency, inflight, region, capabilities, gpus, cuda, models,
-       match_region, price, registered_at, last_seen_at)
-     values ($1, 'ONLINE', $2, 0, $3, $4::jsonb, $5::jsonb, $6::int[], $7::text[], $8, $9, $10, $10)
+       match_region, price, services, registered_at, last_seen_at)
+     values ($1, 'ONLINE', $2, 0, $3, $4::jsonb, $5::jsonb, $6::int[], $7::text[], $8, $9, $11::text[],
+       $10, $10)
      on conflict (id) do update set status = 'ONLINE', draining = false, concurrency = excluded.concurrency,
        region = excluded.region, capabilities = excluded.capabilities, gpus = excluded.gpus,
        cuda = excluded.cuda, models = excluded.models, match_region = excluded.match_region,
-       price = excluded.price, last_seen_at = excluded.last_seen_at,
+       price = excluded.price, services = excluded.services, last_seen_at = excluded.last_seen_at,
        inflight = (select count(*) from jobs where assigned_miner_id = $1 and state = 'RUNNING')`,
     [
       minerId,
@@ -58,6 +59,7 @@ export async function registerMiner(ctx: ServiceContext, minerId: string, input:
       profile.region,
       profile.price,
       now,
+      profile.services,
     ],
   );
   ctx.presence.forget(minerId);

@@ -93,7 +93,7 @@ export class SignsOfLife {
          metadata = coalesce(seen.metadata, miners.metadata)
        from seen where miners.id = seen.id
        returning miners.id, miners.status, json_build_object('gpus', gpus, 'cuda', cuda,
-         'models', models, 'region', match_region, 'price', price) as profile`,
+         'models', models, 'region', match_region, 'price', price, 'services', services) as profile`,
       [ids, now, batch.map(([, metadata]) => metadata)],
     );
     const cancels = await this.db.query<{ miner_id: string; job_id: string }>(

@@ -1,8 +1,9 @@
-import { AppError, type JobView, type SubmitJobInput, toRequirements } from '@aitbc/contracts';
+import { AppError, type JobView, type SubmitJobInput } from '@aitbc/contracts';
 import { canonicalSha256 } from '@aitbc/receipts';
 import { addSeconds } from './clock.js';
 import type { ServiceContext } from './context.js';
 import { uuidv7 } from './ids.js';
+import { planJob } from './plan-job.js';
 
 export interface SubmitResult {
   job: JobView;
@@ -11,15 +12,16 @@ export interface SubmitResult {
 }
 
 const INSERT_JOB_COLUMNS = `id, client_id, state, service, payload, payload_sha256, constraints,
-  req_gpu, req_vram, req_cuda, req_models, req_region, req_max_price,
+  req_gpu, req_vram, req_cuda, req_models, req_region, req_max_price, req_service, estimated_price,
   priority, attempt, max_attempts, ttl_seconds, timeout_seconds, requested_at, expires_at`;
 const INSERT_JOB_VALUES = `$1, $2, 'QUEUED', $3, $4::jsonb, $5, $6::jsonb,
-  $7, $8, $9::int[], $10::text[], $11, $12, $13, 0, $14, $15, $16, $17, $18`;
+  $7, $8, $9::int[], $10::text[], $11, $12, $19, $20::float8, $13, 0, $14, $15, $16, $17, $18`;
 
 /**
- * Creates a QUEUED job. With an Idempotency-Key, the key row and the job are inserted by one
- * statement, so concurrent duplicates create exactly one job: the losers wait on the key's unique
- * index, insert nothing, then read the winner's stored response.
+ * Creates a QUEUED job; with a `service`, as that service's plan makes it (plan-job.ts: payload
+ * defaults, constraints, run timeout, estimated price). With an Idempotency-Key, the key row and
+ * the job are inserted by one statement, so concurrent duplicates create exactly one job: the
+ * losers wait on the key's unique index, insert nothing, then read the winner's stored response.
  */
 export async function submitJob(
   ctx: ServiceContext,
@@ -31,12 +33,12 @@ export async function submitJob(
   const now = clock.now();
   const id = uuidv7(now);
   const ttl = input.ttl_seconds ?? config.jobTtlSeconds;
-  const requirements = toRequirements(input.constraints);
-  const constraints = input.constraints ?? {};
+  const plan = planJob(config, input);
+  const { requirements, constraints } = plan;
   const view: JobView = {
     job_id: id,
     state: 'QUEUED',
-    service: input.service ?? null,
+    service: plan.service,
     constraints,
     priority: input.priority ?? 0,
     attempt: 0,
@@ -47,13 +49,14 @@ export async function submitJob(
     completed_at: null,
     expires_at: addSeconds(now, ttl).toISOString(),
     error: null,
+    estimated_price: plan.estimatedPrice,
   };
   const params = [
     id,
     clientId,
     view.service,
-    JSON.stringify(input.payload),
-    canonicalSha256(input.payload),
+    JSON.stringify(plan.payload),
+    canonicalSha256(plan.payload),
     JSON.stringify(constraints),
     requirements.gpu,
     requirements.minVramGb,
@@ -64,9 +67,11 @@ export async function submitJob(
     view.priority,
     view.max_attempts,
     ttl,
-    input.timeout_seconds ?? config.jobTimeoutSeconds,
+    plan.timeoutSeconds,
     now,
     addSeconds(now, ttl),
+    requirements.service,
+    plan.estimatedPrice,
   ];
 
   if (idempotencyKey === null) {
@@ -82,7 +87,7 @@ export async function submitJob(
   const inserted = await ctx.db.query(
     `with k as (
        insert into idempotency_keys (client_id, key, request_sha256, job_id, response, created_at)
-       values ($2, $19, $20, $1, $21::jsonb, $17)
+       values ($2, $21, $22, $1, $23::jsonb, $17)
        on conflict (client_id, key) do nothing
        returning job_id
      )

@@ -36,7 +36,8 @@ function endAttemptsSql(kind: 'lease' | 'timeout'): string {
         error_message = case when ${requeue} then null else '${failMessage}' end
       from due where j.id = due.id
       returning j.id, j.state, due.lease_id, due.assigned_miner_id,
-        j.req_gpu, j.req_vram, j.req_cuda, j.req_models, j.req_region, j.req_max_price
+        j.req_gpu, j.req_vram, j.req_cuda, j.req_models, j.req_region, j.req_max_price,
+        j.req_service
     ), a as (
       update job_attempts set ended_at = $1,
         outcome = case when ended.state = 'QUEUED' then 'REQUEUED' else '${kind === 'lease' ? 'LEASE_EXPIRED' : 'TIMEOUT'}' end,
@@ -63,6 +64,7 @@ interface EndedRow {
   req_models: string[];
   req_region: string | null;
   req_max_price: number | null;
+  req_service: string | null;
 }
 
 export interface LeaseSweepResult {
@@ -102,5 +104,6 @@ function requirementsOfRow(r: EndedRow): JobRequirements {
     models: r.req_models,
     region: r.req_region,
     maxPrice: r.req_max_price,
+    service: r.req_service,
   };
 }

@@ -3,6 +3,8 @@ import { live, ready } from './procedures/health/index.js';
 import * as jobs from './procedures/jobs/index.js';
 import * as miners from './procedures/miners/index.js';
 import { keys } from './procedures/receipts/keys.js';
+import * as registry from './procedures/registry/index.js';
+import * as services from './procedures/services/index.js';
 import { router } from './trpc.js';
 
 /** Every procedure; the REST routes are the same procedures, through their `openapi` meta. */
@@ -12,6 +14,8 @@ export const appRouter = router({
   miners: router({ ...miners }),
   admin: router({ stats, jobs: adminJobs, miners: adminMiners }),
   receipts: router({ keys }),
+  registry: router({ ...registry }),
+  services: router({ ...services }),
 });
 
 export type AppRouter = typeof appRouter;

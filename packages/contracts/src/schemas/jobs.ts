@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { JOB_STATES } from '../job-state.js';
+import { CONSTRAINT_NAMES, type ConstraintKey } from '../matching.js';
 import {
   Cursor,
   ErrorInfo,
@@ -51,8 +52,54 @@ export const JobView = z.object({
   completed_at: NullableTimestamp,
   expires_at: Timestamp,
   error: ErrorInfo.nullable(),
+  estimated_price: z
+    .number()
+    .nullable()
+    .describe("expected charge in AITBC from the service's pricing; null without an estimate"),
 });
 export type JobView = z.infer<typeof JobView>;
+
+/** The answer of a typed service endpoint (POST /v1/services/…): the job it created. */
+export const ServiceJobView = z.object({
+  job_id: z.string(),
+  service: z.string().describe('the registry service id of the job'),
+  state: JobStateSchema,
+  expires_at: Timestamp,
+  estimated_price: JobView.shape.estimated_price,
+});
+export type ServiceJobView = z.infer<typeof ServiceJobView>;
+
+/** The names of CONSTRAINT_CHECKS, in their fixed order. */
+export const ConstraintName = z.enum(CONSTRAINT_NAMES as [ConstraintKey, ...ConstraintKey[]]);
+
+/** A dry run of a submit (POST /v1/jobs/explain): who could run this job, and who could not. */
+export const ExplainJobOutput = z.object({
+  service: z.string().nullable(),
+  constraints: JobConstraints.describe('the effective constraints, after the service plan'),
+  estimated_price: JobView.shape.estimated_price,
+  online_miners: z.number().int(),
+  eligible_miners: z.number().int().describe('ONLINE miners that meet every constraint'),
+  free_slots: z.number().int().describe('concurrency minus inflight, summed over eligible miners'),
+  checks: z
+    .array(
+      z.object({
+        constraint: ConstraintName,
+        required: z
+          .string()
+          .nullable()
+          .describe('what the job needs, in words; null when it does not constrain this'),
+        passing: z.number().int(),
+        failing: z.number().int(),
+      }),
+    )
+    .describe('each check over the ONLINE miners; a miner may fail several'),
+  excluded_by: z
+    .array(z.object({ constraint: ConstraintName, miners: z.number().int() }))
+    .describe(
+      'miners blamed on the first check they fail, in the order of `checks`; sums to online − eligible',
+    ),
+});
+export type ExplainJobOutput = z.infer<typeof ExplainJobOutput>;
 
 export const JobIdInput = z.strictObject({ job_id: Id });
 

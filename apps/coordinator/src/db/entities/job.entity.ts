@@ -28,6 +28,7 @@ export const JobEntity = defineEntity({
     result: p.json<unknown>().nullable(),
     errorCode: p.string().nullable(),
     errorMessage: p.string().nullable(),
+    estimatedPrice: p.double().nullable(),
   },
 });
 export type JobRow = InferEntity<typeof JobEntity>;

@@ -22,6 +22,8 @@ export class Migration20261128000001Initial extends Migration {
         models text[] not null default '{}',
         match_region text,
         price double precision,
+        -- Registry service ids it offers (normalized, like models).
+        services text[] not null default '{}',
         metadata jsonb,
         registered_at timestamptz not null,
         last_seen_at timestamptz not null,
@@ -44,6 +46,9 @@ export class Migration20261128000001Initial extends Migration {
         req_models text[] not null default '{}',
         req_region text,
         req_max_price double precision,
+        req_service text,
+        -- From the service's pricing at submit; the receipt's price when the miner reports none.
+        estimated_price double precision,
         priority int not null default 0,
         attempt int not null default 0,
         max_attempts int not null check (max_attempts >= 1),

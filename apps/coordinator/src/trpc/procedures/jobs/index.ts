@@ -1,4 +1,5 @@
 export { cancel } from './cancel.js';
+export { explain } from './explain.js';
 export { get } from './get.js';
 export { list } from './list.js';
 export { receipt } from './receipt.js';

@@ -1,21 +1,25 @@
-import { AppError, JobView, LIMITS, SubmitJobInput } from '@aitbc/contracts';
-import { z } from 'zod';
+import { JobView, SubmitJobInput } from '@aitbc/contracts';
 import { submitJob } from '../../../services/submit-job.js';
 import { clientProcedure } from '../../trpc.js';
+import { IdempotencyKeyHeader, idempotencyKeyOf, markReplay } from '../idempotency.js';
 import { rest } from '../meta.js';
 
 export const submit = clientProcedure
   .meta(
     rest('POST', '/v1/jobs', 'jobs', 'Submit a job', {
+      description:
+        "With `service` (a registry id) the payload is validated against that service's input " +
+        "schema (issues at `payload.<field>`), its defaults are applied, and the service's " +
+        'hardware needs for this request are merged into `constraints`; its run timeout applies ' +
+        'unless `timeout_seconds` is given.',
       successStatus: 201,
       successDescription: 'Created (or, with Idempotent-Replayed: true, the original answer)',
-      requestHeaders: z.object({
-        'Idempotency-Key': z.string().max(LIMITS.idempotencyKeyMaxLength).optional(),
-      }),
+      requestHeaders: IdempotencyKeyHeader,
       errorResponses: {
         400: 'Invalid input',
         401: 'No key',
         403: 'Not a client key',
+        404: 'Unknown service',
         409: 'Idempotency key reused',
       },
     }),
@@ -23,13 +27,12 @@ export const submit = clientProcedure
   .input(SubmitJobInput)
   .output(JobView)
   .mutation(async ({ ctx, input }) => {
-    const key = ctx.header('idempotency-key') ?? null;
-    if (key !== null && (key.length === 0 || key.length > LIMITS.idempotencyKeyMaxLength)) {
-      throw new AppError('VALIDATION_FAILED', 'Idempotency-Key must be 1-255 characters', [
-        { path: 'Idempotency-Key', message: 'must be 1-255 characters' },
-      ]);
-    }
-    const { job, replayed } = await submitJob(ctx.services, ctx.principal.id, input, key);
-    if (replayed) ctx.response.headers['Idempotent-Replayed'] = 'true';
+    const { job, replayed } = await submitJob(
+      ctx.services,
+      ctx.principal.id,
+      input,
+      idempotencyKeyOf(ctx),
+    );
+    markReplay(ctx, replayed);
     return job;
   });
