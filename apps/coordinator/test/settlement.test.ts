@@ -8,7 +8,6 @@ import {
   leaseOf,
   pollNow,
   registerMiner,
-  startTestAppWith,
   submitJob,
 } from './support/fixtures.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -105,7 +104,7 @@ describe('a custom settlement', () => {
         if (failing) throw new Error('ledger down');
       },
     };
-    t = await startTestAppWith({ settlement });
+    t = await startTestApp({}, { settlement });
     await registerMiner(t, 'miner1');
   });
   afterAll(() => t?.close());

@@ -9,15 +9,11 @@ import {
 } from '@aitbc/contracts';
 import { TRPCError } from '@trpc/server';
 import { expect } from 'vitest';
-import { type App, type AppOptions, createApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config/config.js';
-import { ManualClock } from '../../src/services/clock.js';
 import { JobSignal, type WakeReason } from '../../src/services/job-signal.js';
 import { createRequestContext } from '../../src/trpc/context.js';
 import { toAppError } from '../../src/trpc/errors.js';
 import { appRouter } from '../../src/trpc/router.js';
-import { cloneTestDatabase } from './databases.js';
-import { KEYS, TEST_SIGNING_KEY, type TestApp } from './test-app.js';
+import { KEYS, type TestApp } from './test-app.js';
 
 /** Domain fixtures: callers, miners and jobs in a given state, through the public procedures. */
 export type Client = 'alice' | 'bob';
@@ -167,43 +163,4 @@ export async function countRows(t: TestApp, table: 'receipts' | 'settlements', j
     [jobId],
   );
   return rows[0]!.n;
-}
-
-/**
- * Like startTestApp, for tests that build the app with their own options (a custom Settlement):
- * same keys, same signing key, a manual clock and no background sweeper.
- */
-export async function startTestAppWith(
-  options: Omit<AppOptions, 'clock' | 'startSweeper'>,
-): Promise<TestApp> {
-  const db = await cloneTestDatabase();
-  const config = loadConfig(
-    {
-      APP_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      DATA_DIR: db.dataDir,
-      ...(db.url ? { DATABASE_URL: db.url } : {}),
-      CLIENT_API_KEYS: `alice:${KEYS.alice},bob:${KEYS.bob}`,
-      MINER_API_KEYS: `miner1:${KEYS.miner1},miner2:${KEYS.miner2},miner3:${KEYS.miner3}`,
-      ADMIN_API_KEYS: `admin:${KEYS.admin}`,
-      RECEIPT_SIGNING_KEY_HEX: TEST_SIGNING_KEY,
-    },
-    db.dataDir,
-  );
-  const clock = new ManualClock(new Date());
-  const app: App = await createApp(config, { ...options, clock, startSweeper: false });
-  return {
-    app,
-    db,
-    clock,
-    as(who, headers = {}) {
-      const all = who === null ? headers : { 'x-api-key': KEYS[who], ...headers };
-      const lower = Object.fromEntries(Object.entries(all).map(([k, v]) => [k.toLowerCase(), v]));
-      return appRouter.createCaller(createRequestContext(app.services, app.keyRing, lower));
-    },
-    async close() {
-      await app.close();
-      await db.drop();
-    },
-  };
 }

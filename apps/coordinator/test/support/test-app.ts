@@ -30,9 +30,13 @@ export interface TestApp {
 
 /**
  * A coordinator on a fresh clone of the test database, with a manual clock and no background
- * sweeper: tests move time with `clock.advance` and sweep with `app.sweeper.runOnce()`.
+ * sweeper: tests move time with `clock.advance` and sweep with `app.sweeper.runOnce()`. `options`
+ * reach createApp (e.g. a custom Settlement).
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: Omit<AppOptions, 'clock' | 'startSweeper'> = {},
+): Promise<TestApp> {
   const db = await cloneTestDatabase();
   const config = loadConfig(
     {
@@ -51,7 +55,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     db.dataDir,
   );
   const clock = new ManualClock(new Date());
-  const app = await createApp(config, { clock, startSweeper: false });
+  const app = await createApp(config, { ...options, clock, startSweeper: false });
   return {
     app,
     db,
