@@ -17,6 +17,11 @@ export interface DatabaseOptions {
  * the single-statement conditional writes of the job lifecycle, where ORM overhead and
  * load-modify-flush would be both slower and racier).
  */
+export type Query = <R extends pg.QueryResultRow = pg.QueryResultRow>(
+  text: string,
+  values?: unknown[],
+) => Promise<pg.QueryResult<R>>;
+
 export interface Database {
   orm: MikroORM;
   pool: pg.Pool;
@@ -25,10 +30,14 @@ export interface Database {
    * connection (named), so the lifecycle's big CTE statements are not re-planned on every call.
    * Not on the embedded database: its connections share one backend, and names would collide.
    */
-  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
-    text: string,
-    values?: unknown[],
-  ): Promise<pg.QueryResult<R>>;
+  query: Query;
+  /**
+   * Runs `fn` in one short transaction with `synchronous_commit = off`: its commit does not wait
+   * for the WAL flush, so a crash may lose its last fraction of a second. Only for writes that
+   * are safe to lose that way (signs of life). On the embedded database the statements just run
+   * one by one: a transaction there would block every other connection.
+   */
+  withAsyncCommit<T>(fn: (query: Query) => Promise<T>): Promise<T>;
   embedded: boolean;
   /** True when the database answers and no migration is pending. */
   isReady(): Promise<boolean>;
@@ -82,12 +91,34 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     }
     return name;
   };
+  const queryOn =
+    (client: pg.Pool | pg.PoolClient): Query =>
+    (text, values) =>
+      embedded
+        ? client.query(text, values)
+        : client.query({ name: nameOf(text), text, values: values ?? [] });
+  const query = queryOn(pool);
+  async function withAsyncCommit<T>(fn: (query: Query) => Promise<T>): Promise<T> {
+    if (embedded) return fn(query);
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      await client.query('set local synchronous_commit = off');
+      const result = await fn(queryOn(client));
+      await client.query('commit');
+      return result;
+    } catch (err) {
+      await client.query('rollback').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
   return {
     orm,
     pool,
-    query: embedded
-      ? (text, values) => pool.query(text, values)
-      : (text, values) => pool.query({ name: nameOf(text), text, values: values ?? [] }),
+    query,
+    withAsyncCommit,
     embedded: embedded !== null,
     async isReady() {
       try {

@@ -1,5 +1,5 @@
 import type { MinerProfile, MinerStatus } from '@aitbc/contracts';
-import type { Database } from '../db/database.js';
+import type { Database, Query } from '../db/database.js';
 import { addSeconds, type Clock } from './clock.js';
 
 /** What recording a sign of life tells about the miner. */
@@ -32,13 +32,16 @@ const MAX_BATCH = 1000;
  * 2. stamp `last_seen_at`, revive OFFLINE miners (to DRAINING if they were draining), keep
  *    metadata;
  * 3. read the cancel notices of their running jobs.
+ * A round commits without waiting for the WAL flush (Database.withAsyncCommit), like the
+ * reference's heartbeats: a crash may lose the last fraction of a second of `last_seen_at` and
+ * lease extensions, which only makes leases that much shorter; no job state is written here.
  */
 export class SignsOfLife {
   private pending = new Map<string, Pending>();
   private writing: Promise<void> | null = null;
 
   constructor(
-    private readonly db: Pick<Database, 'query'>,
+    private readonly db: Pick<Database, 'withAsyncCommit'>,
     private readonly clock: Clock,
     private readonly leaseSeconds: number,
   ) {}
@@ -68,12 +71,17 @@ export class SignsOfLife {
     this.writing = null;
   }
 
-  private async write(
+  private write(batch: [id: string, metadata: string | null][]): Promise<Map<string, Recorded>> {
+    return this.db.withAsyncCommit((query) => this.writeWith(query, batch));
+  }
+
+  private async writeWith(
+    query: Query,
     batch: [id: string, metadata: string | null][],
   ): Promise<Map<string, Recorded>> {
     const now = this.clock.now();
     const ids = batch.map(([id]) => id);
-    await this.db.query(
+    await query(
       `update jobs set lease_expires_at = $3
        where id in (
          select id from jobs
@@ -82,7 +90,7 @@ export class SignsOfLife {
        )`,
       [ids, now, addSeconds(now, this.leaseSeconds)],
     );
-    const miners = await this.db.query<{ id: string; status: MinerStatus; profile: MinerProfile }>(
+    const miners = await query<{ id: string; status: MinerStatus; profile: MinerProfile }>(
       `with seen as (
          select b.id, b.metadata
          from unnest($1::text[], $3::jsonb[]) as b(id, metadata)
@@ -96,7 +104,7 @@ export class SignsOfLife {
          'models', models, 'region', match_region, 'price', price, 'services', services) as profile`,
       [ids, now, batch.map(([, metadata]) => metadata)],
     );
-    const cancels = await this.db.query<{ miner_id: string; job_id: string }>(
+    const cancels = await query<{ miner_id: string; job_id: string }>(
       `select miner_id, job_id from job_attempts
        where miner_id = any($1::text[]) and cancel_notice_until is not null
          and cancel_notice_until > $2
