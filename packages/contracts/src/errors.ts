@@ -84,3 +84,21 @@ export class AppError extends Error {
 export function isAppError(value: unknown): value is AppError {
   return value instanceof AppError;
 }
+
+const pathOf = (path: PropertyKey[]) => path.map(String).join('.') || '(root)';
+
+/** A zod failure as the API reports it: one issue per field, an unknown key at its own path. */
+export function zodIssues(error: { issues: readonly ZodIssueLike[] }): FieldIssue[] {
+  return error.issues.flatMap((i) =>
+    i.code === 'unrecognized_keys' && i.keys
+      ? i.keys.map((key) => ({ path: pathOf([...i.path, key]), message: 'unknown field' }))
+      : [{ path: pathOf(i.path), message: i.message }],
+  );
+}
+
+interface ZodIssueLike {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  keys?: string[];
+}

@@ -1,5 +1,5 @@
-import type { FieldIssue, JobConstraints } from '@aitbc/contracts';
-import { type ZodError, z } from 'zod';
+import { type FieldIssue, type JobConstraints, zodIssues } from '@aitbc/contracts';
+import { z } from 'zod';
 import { mergeConstraints, requirementsToConstraints } from './constraints.js';
 import { MAX_TIMEOUT_SECONDS } from './helpers.js';
 import { AI_ML_SERVICES } from './services/ai-ml.js';
@@ -87,17 +87,6 @@ export function priceForRequest(service: ServiceDefinition, input: unknown): num
   return service.estimatePrice?.(input) ?? null;
 }
 
-const pathOf = (path: PropertyKey[]) => path.map(String).join('.') || '(root)';
-
-/** One issue per offending field, as the API reports them: an unknown key at its own path. */
-export function fieldIssues(error: ZodError): FieldIssue[] {
-  return error.issues.flatMap((i) =>
-    i.code === 'unrecognized_keys'
-      ? i.keys.map((key) => ({ path: pathOf([...i.path, key]), message: 'unknown field' }))
-      : [{ path: pathOf(i.path), message: i.message }],
-  );
-}
-
 export type ValidationResult =
   | { ok: true; service: ServiceDefinition; value: unknown }
   | { ok: false; reason: 'unknown_service' | 'invalid_input'; issues: FieldIssue[] };
@@ -115,7 +104,7 @@ export function validateServiceInput(id: string, payload: unknown): ValidationRe
   const parsed = service.input.safeParse(payload);
   return parsed.success
     ? { ok: true, service, value: parsed.data }
-    : { ok: false, reason: 'invalid_input', issues: fieldIssues(parsed.error) };
+    : { ok: false, reason: 'invalid_input', issues: zodIssues(parsed.error) };
 }
 
 /** Expected charge in AITBC of a payload, or null (unknown service, invalid input, no estimate). */

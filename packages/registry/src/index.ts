@@ -2,7 +2,6 @@ export {
   categories,
   constraintsForRequest,
   estimatePrice,
-  fieldIssues,
   getService,
   indexById,
   type ListServicesOptions,

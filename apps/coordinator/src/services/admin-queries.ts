@@ -1,4 +1,4 @@
-import { AppError, JOB_STATES, MINER_STATUSES, type MinerStatus } from '@aitbc/contracts';
+import { JOB_STATES, MINER_STATUSES, type MinerStatus } from '@aitbc/contracts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { MinerEntity } from '../db/entities/index.js';
 import type { ServiceContext } from './context.js';
@@ -48,11 +48,6 @@ export async function adminMiners(
   q: { status?: MinerStatus; limit: number; cursor?: string },
 ) {
   const after = decodeCursor(q.cursor);
-  if (q.cursor !== undefined && after === null) {
-    throw new AppError('VALIDATION_FAILED', 'invalid cursor', [
-      { path: 'cursor', message: 'not a cursor from this API' },
-    ]);
-  }
   const where: Record<string, unknown> = {};
   if (q.status) where.status = q.status;
   if (after !== null) where.id = { $gt: after };

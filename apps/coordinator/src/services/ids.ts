@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { AppError } from '@aitbc/contracts';
 
 /** The last id's time and 12-bit counter (rand_a): ids from this process only ever increase. */
 let last = { ms: -1, counter: 0 };
@@ -33,8 +34,12 @@ export function uuidv7(now: Date): string {
 
 /** Opaque paging cursors: the last id seen, so a page never repeats or skips a row. */
 export const encodeCursor = (id: string) => Buffer.from(id, 'utf8').toString('base64url');
+/** The id a cursor stands for, null without a cursor; a cursor not made here is a 400. */
 export function decodeCursor(cursor: string | undefined): string | null {
   if (cursor === undefined) return null;
   const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  return /^[\x21-\x7e]{1,128}$/.test(id) ? id : null;
+  if (/^[\x21-\x7e]{1,128}$/.test(id)) return id;
+  throw new AppError('VALIDATION_FAILED', 'invalid cursor', [
+    { path: 'cursor', message: 'not a cursor from this API' },
+  ]);
 }

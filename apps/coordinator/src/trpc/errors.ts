@@ -1,4 +1,4 @@
-import { APP_ERROR_STATUS, AppError, type AppErrorCode, type FieldIssue } from '@aitbc/contracts';
+import { APP_ERROR_STATUS, AppError, type AppErrorCode, zodIssues } from '@aitbc/contracts';
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { ZodError } from 'zod';
@@ -36,17 +36,6 @@ export function toTRPCError(error: AppError): TRPCError {
     message: error.message,
     cause: error,
   });
-}
-
-const pathOf = (path: PropertyKey[]) => path.map(String).join('.') || '(root)';
-
-/** One issue per offending field; an unknown key is reported at its own path. */
-export function zodIssues(error: ZodError): FieldIssue[] {
-  return error.issues.flatMap((i) =>
-    i.code === 'unrecognized_keys'
-      ? i.keys.map((key) => ({ path: pathOf([...i.path, key]), message: 'unknown field' }))
-      : [{ path: pathOf(i.path), message: i.message }],
-  );
 }
 
 /** Any error thrown while serving a procedure, as the one error vocabulary. */
