@@ -42,7 +42,11 @@ export default defineConfig(async () => {
           extends: true,
           test: {
             name: 'unit',
-            include: ['packages/*/src/**/*.test.ts', 'apps/coordinator/src/**/*.test.ts'],
+            include: [
+              'packages/*/src/**/*.test.ts',
+              'sdk/*/src/**/*.test.ts',
+              'apps/*/src/**/*.test.ts',
+            ],
           },
         },
         coordinator('coordinator:embedded', 'embedded'),
