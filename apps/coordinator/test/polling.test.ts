@@ -3,6 +3,7 @@ import {
   CPU_ONLY,
   claim,
   expectAppError,
+  leaseOf,
   pollNow,
   pollsWaiting,
   RTX_4090,
@@ -55,6 +56,29 @@ describe('long polls', () => {
     expect((await gpuPoll).job?.job_id).toBe(job.job_id);
     expect(elapsedSince(start)).toBeLessThan(2500);
     expect((await cpuPoll).job).toBeNull();
+    await t.as('alice').jobs.cancel({ job_id: job.job_id });
+  });
+
+  it('wakes a waiting miner that can run a job requeued by a retryable failure', async () => {
+    await registerMiner(t, 'miner3', RTX_4090);
+    await registerMiner(t, 'miner1', RTX_4090);
+    const job = await submitJob(t, { constraints: { gpu: 'nvidia' } });
+    const held = await claim(t, 'miner3', job.job_id);
+    const waiting = pollsWaiting(t);
+    const start = performance.now();
+    const poll = t.as('miner1').miners.poll({ max_wait_seconds: 5 });
+    await waiting;
+    await t
+      .as('miner3')
+      .miners.fail({
+        ...leaseOf(held),
+        error_code: 'OOM',
+        error_message: 'retry me',
+        retryable: true,
+      });
+    const handed = (await poll).job;
+    expect(handed).toMatchObject({ job_id: job.job_id, attempt: 2 });
+    expect(elapsedSince(start)).toBeLessThan(2500);
     await t.as('alice').jobs.cancel({ job_id: job.job_id });
   });
 

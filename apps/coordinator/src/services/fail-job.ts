@@ -1,6 +1,7 @@
 import type { JobRequirements, JobState } from '@aitbc/contracts';
 import type { ServiceContext } from './context.js';
 import { leaseLost, loadLeasedJob, requireLease } from './lease-check.js';
+import { requirementsOf, requirementsReturning } from './requeued-job.js';
 
 export interface FailInput {
   job_id: string;
@@ -29,7 +30,7 @@ export async function failJob(
   });
   const now = ctx.clock.now();
   const requeue = next === 'QUEUED';
-  const { rowCount } = await ctx.db.query(
+  const { rows } = await ctx.db.query<JobRequirements>(
     `with done as (
        update jobs set state = $5,
          lease_id = case when $6 then null else lease_id end,
@@ -43,31 +44,21 @@ export async function failJob(
          error_message = case when $6 then null else $8 end
        where id = $1 and state = 'RUNNING' and lease_id = $2 and assigned_miner_id = $3
          and lease_expires_at > $4
-       returning id
+       returning ${requirementsReturning('jobs')}
      ), a as (
        update job_attempts set ended_at = $4, outcome = case when $6 then 'REQUEUED' else 'FAILED' end,
          error_code = $7
        where lease_id = $2 and exists (select 1 from done)
+     ), m as (
+       update miners set inflight = inflight - 1, jobs_failed = jobs_failed + 1
+       where id = $3 and exists (select 1 from done)
      )
-     update miners set inflight = inflight - 1, jobs_failed = jobs_failed + 1
-     where id = $3 and exists (select 1 from done)`,
+     select * from done`,
     [row.id, input.lease_id, minerId, now, next, requeue, input.error_code, input.error_message],
   );
-  if (rowCount !== 1) throw await leaseLost(ctx, row.id, input.lease_id, minerId);
+  const done = rows[0];
+  if (!done) throw await leaseLost(ctx, row.id, input.lease_id, minerId);
   ctx.signal.slotFreed(minerId);
-  if (requeue) {
-    const requirements = await requirementsOf(ctx, row.id);
-    if (requirements) ctx.signal.jobQueued(requirements);
-  }
+  if (requeue) ctx.signal.jobQueued(requirementsOf(done));
   return next;
-}
-
-async function requirementsOf(ctx: ServiceContext, jobId: string) {
-  const { rows } = await ctx.db.query<JobRequirements>(
-    `select req_gpu as gpu, req_vram as "minVramGb", req_cuda as cuda, req_models as models,
-       req_region as region, req_max_price as "maxPrice", req_service as service
-     from jobs where id = $1`,
-    [jobId],
-  );
-  return rows[0];
 }

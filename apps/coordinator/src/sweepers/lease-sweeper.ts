@@ -1,5 +1,6 @@
 import type { JobRequirements } from '@aitbc/contracts';
 import type { ServiceContext } from '../services/context.js';
+import { requirementsOf, requirementsReturning } from '../services/requeued-job.js';
 
 /**
  * Ends attempts whose miner went silent or whose run took too long, in one statement per kind:
@@ -35,9 +36,7 @@ function endAttemptsSql(kind: 'lease' | 'timeout'): string {
         error_code = case when ${requeue} then null else '${failCode}' end,
         error_message = case when ${requeue} then null else '${failMessage}' end
       from due where j.id = due.id
-      returning j.id, j.state, due.lease_id, due.assigned_miner_id,
-        j.req_gpu, j.req_vram, j.req_cuda, j.req_models, j.req_region, j.req_max_price,
-        j.req_service
+      returning j.id, j.state, due.lease_id, due.assigned_miner_id, ${requirementsReturning('j')}
     ), a as (
       update job_attempts set ended_at = $1,
         outcome = case when ended.state = 'QUEUED' then 'REQUEUED' else '${kind === 'lease' ? 'LEASE_EXPIRED' : 'TIMEOUT'}' end,
@@ -54,17 +53,10 @@ function endAttemptsSql(kind: 'lease' | 'timeout'): string {
 const LOST_LEASES_SQL = endAttemptsSql('lease');
 const TIMED_OUT_SQL = endAttemptsSql('timeout');
 
-interface EndedRow {
+interface EndedRow extends JobRequirements {
   id: string;
   state: 'QUEUED' | 'FAILED';
   assigned_miner_id: string;
-  req_gpu: string | null;
-  req_vram: number | null;
-  req_cuda: number[] | null;
-  req_models: string[];
-  req_region: string | null;
-  req_max_price: number | null;
-  req_service: string | null;
 }
 
 export interface LeaseSweepResult {
@@ -87,23 +79,11 @@ export async function sweepLeases(ctx: ServiceContext): Promise<LeaseSweepResult
       ctx.signal.slotFreed(row.assigned_miner_id);
       if (row.state === 'QUEUED') {
         result.requeued++;
-        ctx.signal.jobQueued(requirementsOfRow(row));
+        ctx.signal.jobQueued(requirementsOf(row));
       } else {
         result.failed++;
       }
     }
   }
   return result;
-}
-
-function requirementsOfRow(r: EndedRow): JobRequirements {
-  return {
-    gpu: r.req_gpu,
-    minVramGb: r.req_vram,
-    cuda: r.req_cuda,
-    models: r.req_models,
-    region: r.req_region,
-    maxPrice: r.req_max_price,
-    service: r.req_service,
-  };
 }
