@@ -68,14 +68,12 @@ describe('long polls', () => {
     const start = performance.now();
     const poll = t.as('miner1').miners.poll({ max_wait_seconds: 5 });
     await waiting;
-    await t
-      .as('miner3')
-      .miners.fail({
-        ...leaseOf(held),
-        error_code: 'OOM',
-        error_message: 'retry me',
-        retryable: true,
-      });
+    await t.as('miner3').miners.fail({
+      ...leaseOf(held),
+      error_code: 'OOM',
+      error_message: 'retry me',
+      retryable: true,
+    });
     const handed = (await poll).job;
     expect(handed).toMatchObject({ job_id: job.job_id, attempt: 2 });
     expect(elapsedSince(start)).toBeLessThan(2500);

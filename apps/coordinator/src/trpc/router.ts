@@ -1,3 +1,4 @@
+import { clientView } from './client-view.js';
 import { jobs as adminJobs, miners as adminMiners, stats } from './procedures/admin/index.js';
 import { live, ready } from './procedures/health/index.js';
 import * as jobs from './procedures/jobs/index.js';
@@ -18,4 +19,7 @@ export const appRouter = router({
   services: router({ ...services }),
 });
 
-export type AppRouter = typeof appRouter;
+const clientRouter = clientView(appRouter);
+
+/** The router's type for clients (the SDKs): see clientView. The server uses `typeof appRouter`. */
+export type AppRouter = typeof clientRouter;

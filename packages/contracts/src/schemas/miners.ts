@@ -50,7 +50,7 @@ export const JobMetrics = z
     unit_type: z.string().trim().min(1).max(32).optional(),
     price: z.number().nonnegative().max(1e12).optional(),
   })
-  .catchall(z.union([z.string().max(256), z.number(), z.boolean()]))
+  .catchall(z.union([z.string().max(256), z.number(), z.boolean()]).optional())
   .refine((m) => Object.keys(m).length <= 32, 'at most 32 metrics');
 
 export const SubmitResultInput = z.strictObject({

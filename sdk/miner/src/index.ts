@@ -1,0 +1,17 @@
+export * as MINER_TIMING from './constants.js';
+export type { MinerEvent, MinerEventType, MinerLogger, MinerStep } from './events.js';
+export * from './executor.js';
+export { createMiner, type Miner, type MinerOptions } from './miner.js';
+export type {
+  CallOptions,
+  FailInput,
+  FailureKind,
+  HeartbeatAnswer,
+  MinerApi,
+  RegisterInput,
+  Registration,
+  ResultInput,
+} from './miner-api.js';
+export { classifyFailure } from './miner-api.js';
+export { createTrpcMinerApi } from './trpc-api.js';
+export type { Gpu, Receipt, ReceiptSignature } from './wire-types.js';
