@@ -30,9 +30,9 @@ const isDependency = (specifier) =>
   dependencies.some((dep) => specifier === dep || specifier.startsWith(`${dep}/`));
 const isBare = (specifier) => !specifier.startsWith('.') && !specifier.startsWith('/');
 
+/** Throws, so that the `finally` blocks still remove the temporary declaration folder. */
 function fail(message) {
-  console.error(`build-sdk ${manifest.name}: ${message}`);
-  process.exit(1);
+  throw new Error(`build-sdk ${manifest.name}: ${message}`);
 }
 
 /** esbuild: @aitbc/* from their sources, declared dependencies external, anything else an error. */
@@ -116,6 +116,11 @@ function checkDeclarations(code) {
 }
 
 rmSync(dist, { recursive: true, force: true });
-await bundleJs();
-await bundleDeclarations();
+try {
+  await bundleJs();
+  await bundleDeclarations();
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+}
 console.log(`build-sdk ${manifest.name}: dist/index.js and dist/index.d.ts written`);
