@@ -55,6 +55,8 @@ export function buildHttpServer(
     requestTimeout: config.security.requestTimeoutSeconds * 1000,
     connectionTimeout: (config.longPollMaxSeconds + 60) * 1000,
     forceCloseConnections: 'idle',
+    // A tRPC batch names every procedure in one path parameter (`/trpc/a,b,c`).
+    maxParamLength: Math.max(100, config.security.maxBatchSize * 64),
   });
 
   // Once shutdown begins, answers close their keep-alive connection, so close() does not wait
