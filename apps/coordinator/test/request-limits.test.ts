@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeOf, send } from './support/inject.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -130,5 +131,35 @@ describe('long polls', () => {
     expect(
       (await send(t, 'POST', '/v1/miners/poll', { key: 'miner1', body: now })).statusCode,
     ).toBe(200);
+  });
+});
+
+describe('slow clients', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ REQUEST_TIMEOUT_SECONDS: '1' });
+  });
+  afterAll(() => t?.close());
+
+  it('cuts off a request whose body does not arrive within REQUEST_TIMEOUT_SECONDS', async () => {
+    // A request whose headers never end gets Node's own 408 (headersTimeout/requestTimeout).
+    const address = await t.app.http.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = new URL(address);
+    const socket = connect({ port: Number(port), host: '127.0.0.1' });
+    const started = Date.now();
+    let answer = '';
+    socket.on('data', (chunk) => {
+      answer += chunk.toString('utf8');
+    });
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write(
+      'POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+        'Content-Length: 100\r\nX-Api-Key: ck_alice_0123456789\r\n\r\n{"payload":',
+    );
+    await closed;
+    // Cut off after about a second (the check runs each second), without an answer.
+    expect(answer).toBe('');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(Date.now() - started).toBeLessThan(4000);
   });
 });

@@ -14,6 +14,7 @@ import { buildOpenApiDocument } from './openapi.js';
 import { registerRequestGuard } from './request-guard.js';
 import { registerResponseHeaders } from './response-headers.js';
 import { registerRestRoutes, sendError } from './rest-plugin.js';
+import { registerSlowRequestCutoff } from './slow-requests.js';
 
 /** Fastify errors raised before a procedure runs (body limits, content types), as AppErrors. */
 function fromFastifyError(err: FastifyError): AppError {
@@ -54,6 +55,8 @@ export function buildHttpServer(
     // off); a socket silent for longer than the longest poll plus a minute is closed.
     requestTimeout: config.security.requestTimeoutSeconds * 1000,
     connectionTimeout: (config.longPollMaxSeconds + 60) * 1000,
+    // Node checks request (header) timeouts on this interval (default 30 s): each second instead.
+    http: { connectionsCheckingInterval: 1000 },
     forceCloseConnections: 'idle',
     // A tRPC batch names every procedure in one path parameter (`/trpc/a,b,c`).
     maxParamLength: Math.max(100, config.security.maxBatchSize * 64),
@@ -69,6 +72,7 @@ export function buildHttpServer(
     if (closing) reply.header('connection', 'close');
   });
   registerResponseHeaders(app, config.security.corsOrigins);
+  registerSlowRequestCutoff(app, config.security.requestTimeoutSeconds * 1000);
   registerRequestGuard(app, {
     keys,
     nonces: services.nonces,
