@@ -6,8 +6,18 @@ function postgresReachable(): Promise<boolean> {
   const url = new URL(
     process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
   );
+  return reachable(url.hostname, Number(url.port || 5432));
+}
+
+/** Whether the Redis the suites use answers (host/port of TEST_REDIS_URL). */
+function redisReachable(): Promise<boolean> {
+  const url = new URL(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+  return reachable(url.hostname, Number(url.port || 6379));
+}
+
+function reachable(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host: url.hostname, port: Number(url.port || 5432) });
+    const socket = connect({ host, port });
     socket.setTimeout(1000);
     socket.once('connect', () => resolve(socket.end() && true));
     socket.once('error', () => resolve(false));
@@ -33,6 +43,9 @@ export default defineConfig(async () => {
   const withPostgres = process.env.CI === 'true' || (await postgresReachable());
   if (!withPostgres)
     console.warn('PostgreSQL not reachable: running the embedded-database suites only');
+  // Redis suites follow the same rule: under CI they run and an unreachable Redis fails them.
+  const withRedis = process.env.CI === 'true' || (await redisReachable());
+  if (!withRedis) console.warn('Redis not reachable: leaving out the Redis parts of the suites');
   return {
     resolve: { conditions: ['source'] },
     ssr: { resolve: { conditions: ['source'] } },
@@ -52,13 +65,16 @@ export default defineConfig(async () => {
         coordinator('coordinator:embedded', 'embedded'),
         ...(withPostgres ? [coordinator('coordinator:postgres', 'postgres')] : []),
         {
-          // Black-box tests of the built server (apps/coordinator/dist). Their PostgreSQL parts
-          // run when AITBC_IT_POSTGRES=on, under the same rule as the PostgreSQL suite above.
+          // Black-box tests of the built server (apps/coordinator/dist). Their PostgreSQL and
+          // Redis parts run when AITBC_IT_POSTGRES / AITBC_IT_REDIS=on, by the rules above.
           extends: true,
           test: {
             name: 'integration',
             include: ['tests/**/*.test.ts'],
-            env: { AITBC_IT_POSTGRES: withPostgres ? 'on' : 'off' },
+            env: {
+              AITBC_IT_POSTGRES: withPostgres ? 'on' : 'off',
+              AITBC_IT_REDIS: withRedis ? 'on' : 'off',
+            },
             globalSetup: ['tests/support/global-setup.ts'],
             testTimeout: 60_000,
             hookTimeout: 90_000,

@@ -8,8 +8,12 @@ import { type Clock, systemClock } from './services/clock.js';
 import type { ServiceContext } from './services/context.js';
 import { JobSignal } from './services/job-signal.js';
 import { LeaseBook } from './services/lease-book.js';
+import { LongPollSlots } from './services/long-poll-slots.js';
 import { MinerPresence, presenceWindowMs } from './services/miner-presence.js';
+import { DatabaseNonceStore, RedisNonceStore } from './services/nonce-store.js';
+import { RateLimits } from './services/rate-limits.js';
 import { loadReceiptKeys } from './services/receipt-keys.js';
+import { connectRedis } from './services/redis.js';
 import { PendingSettlementRecorder, type Settlement } from './services/settlement.js';
 import { SignsOfLife } from './services/signs-of-life.js';
 import { Sweeper } from './sweepers/sweeper.js';
@@ -43,6 +47,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     dataDir: config.dataDir,
     poolMax: config.dbPoolMax,
   });
+  let redis: Awaited<ReturnType<typeof connectRedis>> | null = null;
+  try {
+    redis = config.redisUrl ? await connectRedis(config.redisUrl) : null;
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
   const signal = new JobSignal();
   const clock = options.clock ?? systemClock;
   const services: ServiceContext = {
@@ -55,9 +66,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     signsOfLife: new SignsOfLife(db, clock, config.heartbeatTimeoutSeconds),
     keys,
     settlement: options.settlement ?? new PendingSettlementRecorder(db),
+    nonces: redis ? new RedisNonceStore(redis, config.redisKeyPrefix) : new DatabaseNonceStore(db),
+    longPolls: new LongPollSlots(config.security.maxLongPollsPerMiner),
     log: { warn: () => {}, error: () => {} },
   };
-  const http = buildHttpServer(config, services, keyRing);
+  const http = buildHttpServer(config, services, keyRing, new RateLimits(config, redis));
   services.log = http.log;
   const recovered = await services.settlement.recover?.();
   if (recovered)
@@ -80,6 +93,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         signal.close(); // waiting long polls answer {job: null} now instead of holding shutdown
         await closed;
         await db.close();
+        redis?.disconnect();
       })();
       return closing;
     },

@@ -9,6 +9,12 @@ export type AppErrorCode =
   | 'MALFORMED_REQUEST'
   /** No API key, or a key the coordinator does not know. */
   | 'UNAUTHENTICATED'
+  /** A signed request (§8a) whose X-Timestamp is more than 300 s from the server's clock. */
+  | 'SIGNATURE_EXPIRED'
+  /** A signed request whose nonce was already used within the signature window. */
+  | 'SIGNATURE_REPLAYED'
+  /** A signed request with a wrong signature, an unknown key id, or a body changed in transit. */
+  | 'SIGNATURE_INVALID'
   /** A known key whose role may not call this route. */
   | 'FORBIDDEN'
   /** Unknown id, or a resource of another principal (existence is never leaked). */
@@ -42,6 +48,9 @@ export const APP_ERROR_STATUS = {
   VALIDATION_FAILED: 400,
   MALFORMED_REQUEST: 400,
   UNAUTHENTICATED: 401,
+  SIGNATURE_EXPIRED: 401,
+  SIGNATURE_REPLAYED: 401,
+  SIGNATURE_INVALID: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,

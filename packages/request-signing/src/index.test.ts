@@ -1,6 +1,12 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { signatureHex, signatureMatches, signingString, signRequest } from './index.js';
+import {
+  signatureHex,
+  signatureMatches,
+  signatureVerifier,
+  signingString,
+  signRequest,
+} from './index.js';
 
 const parts = {
   method: 'post',
@@ -54,5 +60,15 @@ describe('request signing', () => {
   it('signs bytes and the same text identically', () => {
     const asBytes = { ...parts, body: new TextEncoder().encode(parts.body) };
     expect(signatureHex('k', asBytes)).toBe(signatureHex('k', parts));
+  });
+
+  it('a verifier keyed once accepts what signRequest signed, again and again, and nothing else', () => {
+    const verify = signatureVerifier('ck_secret');
+    const header = `v1=${signatureHex('ck_secret', parts)}`;
+    expect([verify(parts, header), verify(parts, header)]).toEqual([true, true]);
+    expect(verify(parts, header.toUpperCase().replace('V1=', 'v1='))).toBe(true);
+    expect(verify({ ...parts, nonce: 'bcdefghijklmnopq' }, header)).toBe(false);
+    expect(verify(parts, header.replace('v1=', 'v2='))).toBe(false);
+    expect(signatureVerifier('ck_other')(parts, header)).toBe(false);
   });
 });

@@ -78,9 +78,27 @@ export function signRequest(input: SignRequestInput): Record<string, string> {
  * the same time wherever the first difference is, so it does not leak how much of a guess matched.
  */
 export function signatureMatches(secret: string, parts: SignedParts, header: string): boolean {
+  return signatureVerifier(secret)(parts, header);
+}
+
+export type SignatureVerifier = (parts: SignedParts, header: string) => boolean;
+
+/**
+ * `signatureMatches` for one secret, keyed once: it keeps only the HMAC's keyed inner and outer
+ * hash states, not the secret itself, so a verifier that lives for the whole process (a server's
+ * key ring) neither holds the API key nor re-derives the HMAC key on every request.
+ */
+export function signatureVerifier(secret: string): SignatureVerifier {
+  const keyed = hmac.create(sha256, utf8ToBytes(secret));
   const prefix = `${SIGNATURE_SCHEME}=`;
-  if (!header.startsWith(prefix)) return false;
-  return constantTimeEqual(header.slice(prefix.length).toLowerCase(), signatureHex(secret, parts));
+  return (parts, header) => {
+    if (!header.startsWith(prefix)) return false;
+    const mac = keyed
+      .clone()
+      .update(utf8ToBytes(signingString(parts)))
+      .digest();
+    return constantTimeEqual(header.slice(prefix.length).toLowerCase(), bytesToHex(mac));
+  };
 }
 
 function constantTimeEqual(a: string, b: string): boolean {

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { type SignatureVerifier, signatureVerifier } from '@aitbc/request-signing';
 
 export const ROLES = ['client', 'miner', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -12,6 +13,8 @@ export interface Principal {
 export interface ApiKeyEntry extends Principal {
   /** SHA-256 of the key: what we compare and keep in memory instead of the key itself. */
   digest: Buffer;
+  /** Checks §8a signatures made with this key; holds the keyed HMAC state, not the key. */
+  verifySignature: SignatureVerifier;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
@@ -35,7 +38,7 @@ export function parseApiKeys(raw: string | undefined, role: Role): ApiKeyEntry[]
     const id = name ?? derivedKeyId(key);
     if (entries.some((e) => e.id === id))
       throw new Error(`${role} principal "${id}" appears twice`);
-    entries.push({ id, role, digest: sha256(key) });
+    entries.push({ id, role, digest: sha256(key), verifySignature: signatureVerifier(key) });
   }
   return entries;
 }
@@ -53,18 +56,30 @@ function parseJsonList(raw: string, role: Role): string[] {
   return parsed;
 }
 
+const NONE: readonly ApiKeyEntry[] = [];
+
 /**
  * Looks keys up by digest. The map lookup is on a hash of the key (no timing signal about the
  * key itself), and the final equality is checked with timingSafeEqual.
  */
 export class KeyRing {
   private readonly byDigest = new Map<string, ApiKeyEntry[]>();
+  private readonly byName = new Map<string, ApiKeyEntry[]>();
 
   constructor(entries: ApiKeyEntry[]) {
     for (const e of entries) {
       const k = e.digest.toString('hex');
       this.byDigest.set(k, [...(this.byDigest.get(k) ?? []), e]);
+      this.byName.set(e.id, [...(this.byName.get(e.id) ?? []), e]);
     }
+  }
+
+  /**
+   * The keys configured under principal name `id` (X-Api-Key-Id of a signed request): one per
+   * role it is listed in. Empty for an unknown name.
+   */
+  named(id: string): readonly ApiKeyEntry[] {
+    return this.byName.get(id) ?? NONE;
   }
 
   /** Every role this key holds (a key may be listed under several roles). */

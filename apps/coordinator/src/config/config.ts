@@ -12,6 +12,7 @@ const seedHex = z
     'must be 64 (seed) or 128 (seed ‖ public key) hex chars',
   )
   .optional();
+const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 /** The environment as the contract names it (§8). Parsed once at boot. */
 const EnvSchema = z
@@ -41,7 +42,20 @@ const EnvSchema = z
     MAX_QUEUED_JOBS_PER_CLIENT: int(1, 10_000_000).default(10_000),
     SWEEP_INTERVAL_MS: int(50, 60_000).default(1000),
     DB_POOL_MAX: int(1, 200).default(10),
-    REDIS_URL: z.string().optional(),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .optional(),
+    REDIS_KEY_PREFIX: z.string().min(1).max(64).default('aitbc:'),
+    REQUIRE_SIGNED_REQUESTS: flag.default(false),
+    RATE_LIMIT_REQUESTS: int(0, 10_000_000).default(6000),
+    RATE_LIMIT_WINDOW_SECONDS: int(1, 24 * 3600).default(60),
+    MINER_RATE_LIMIT_REQUESTS: int(0, 10_000_000).optional(),
+    IP_RATE_LIMIT_REQUESTS: int(0, 10_000_000).optional(),
+    MAX_BATCH_SIZE: int(1, 1000).default(100),
+    MAX_LONG_POLLS_PER_MINER: int(1, 10_000).default(32),
+    REQUEST_TIMEOUT_SECONDS: int(1, 3600).default(30),
+    CORS_ORIGINS: z.string().optional(),
   })
   .superRefine((env, ctx) => {
     // One late heartbeat must not cost a healthy miner its leases.
@@ -80,6 +94,28 @@ export interface Config {
   sweepIntervalMs: number;
   dbPoolMax: number;
   redisUrl: string | null;
+  /** Prefix of every Redis key (nonces, rate limits), so instances of one fleet share them. */
+  redisKeyPrefix: string;
+  security: SecurityConfig;
+}
+
+/** Request signing, rate limits and abuse limits (contract §8a). */
+export interface SecurityConfig {
+  requireSignedRequests: boolean;
+  /** Requests per window per principal (clients, admins); 0 = off (and by default the rest). */
+  rateLimitRequests: number;
+  rateLimitWindowSeconds: number;
+  /** Requests per window per miner: polls and heartbeats of busy miners need more. */
+  minerRateLimitRequests: number;
+  /** Requests per window per client IP for calls without a known key. */
+  ipRateLimitRequests: number;
+  /** Calls in one tRPC batch; each counts against the budget. */
+  maxBatchSize: number;
+  maxLongPollsPerMiner: number;
+  /** Time a client has to send a whole request (headers and body). */
+  requestTimeoutSeconds: number;
+  /** Origins allowed by CORS: empty = no CORS headers at all, `['*']` = any origin. */
+  corsOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -151,6 +187,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     sweepIntervalMs: e.SWEEP_INTERVAL_MS,
     dbPoolMax: e.DB_POOL_MAX,
     redisUrl: e.REDIS_URL ?? null,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    security: {
+      requireSignedRequests: e.REQUIRE_SIGNED_REQUESTS,
+      rateLimitRequests: e.RATE_LIMIT_REQUESTS,
+      rateLimitWindowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
+      minerRateLimitRequests: e.MINER_RATE_LIMIT_REQUESTS ?? 4 * e.RATE_LIMIT_REQUESTS,
+      ipRateLimitRequests: e.IP_RATE_LIMIT_REQUESTS ?? e.RATE_LIMIT_REQUESTS,
+      maxBatchSize: e.MAX_BATCH_SIZE,
+      maxLongPollsPerMiner: e.MAX_LONG_POLLS_PER_MINER,
+      requestTimeoutSeconds: e.REQUEST_TIMEOUT_SECONDS,
+      corsOrigins: (e.CORS_ORIGINS ?? '')
+        .split(',')
+        .map((o) => o.trim().replace(/\/$/, ''))
+        .filter(Boolean),
+    },
   };
 }
 

@@ -20,10 +20,48 @@ export function buildOpenApiDocument(): OpenAPIObject {
     securitySchemes: {
       ApiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
       Bearer: { type: 'http', scheme: 'bearer' },
+      SignedRequest: {
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-Signature',
+        description: SIGNED_REQUEST_DESCRIPTION,
+      },
     },
   });
   return withContractResponses(document);
 }
+
+const SIGNED_REQUEST_DESCRIPTION =
+  'Contract §8a: the key never travels. Send `X-Api-Key-Id: <principal name>`, ' +
+  '`X-Timestamp: <epoch seconds>`, `X-Nonce: <16-128 of [A-Za-z0-9_-]>` and ' +
+  '`X-Signature: v1=<hex HMAC-SHA256(key, METHOD\\nTARGET\\nTIMESTAMP\\nNONCE\\nSHA256HEX(raw body))>`, ' +
+  'TARGET being the path plus `?query` as sent. Refused with 401 SIGNATURE_EXPIRED (more than ' +
+  '300 s off), SIGNATURE_REPLAYED (nonce seen) or SIGNATURE_INVALID. Required on routes with a ' +
+  'key when REQUIRE_SIGNED_REQUESTS=true.';
+
+/**
+ * Every answer reports the caller's budget (contract §8a) when rate limits are on; the document
+ * shows them on successes and 429s (errors carry them too).
+ */
+const RATE_LIMIT_HEADERS = {
+  'RateLimit-Limit': { description: 'requests per window', schema: { type: 'integer' } },
+  'RateLimit-Remaining': {
+    description: 'requests left in this window',
+    schema: { type: 'integer' },
+  },
+  'RateLimit-Reset': {
+    description: 'seconds until the window resets',
+    schema: { type: 'integer' },
+  },
+};
+
+const RATE_LIMIT_HEADER_REFS = Object.fromEntries(
+  Object.keys(RATE_LIMIT_HEADERS).map((name) => [name, { $ref: `#/components/headers/${name}` }]),
+);
+const RETRY_AFTER_HEADERS = {
+  'Retry-After': { description: 'seconds to wait before retrying', schema: { type: 'integer' } },
+  ...RATE_LIMIT_HEADER_REFS,
+};
 
 /** Every non-2xx body (contract §1), as the document describes it. */
 const ErrorBodySchema = z.object({
@@ -37,10 +75,14 @@ const ErrorBodySchema = z.object({
 
 const DEFAULT_ERROR_DESCRIPTIONS: Record<string, string> = {
   '400': 'Invalid input (VALIDATION_FAILED or MALFORMED_REQUEST)',
-  '401': 'UNAUTHENTICATED: no API key or an unknown one',
+  '401':
+    'UNAUTHENTICATED: no API key or an unknown one (or an unsigned one under ' +
+    'REQUIRE_SIGNED_REQUESTS); SIGNATURE_EXPIRED, SIGNATURE_REPLAYED, SIGNATURE_INVALID: a signed request refused',
   '403': 'FORBIDDEN: a key of the wrong role',
   '404': "NOT_FOUND: unknown id, or another principal's resource",
+  '429': 'RATE_LIMITED: over the request budget; Retry-After says when to come back',
   '500': 'INTERNAL: a bug; never caused by what the caller sent',
+  '503': 'NOT_READY: a dependency (database, or the Redis of REDIS_URL) is unavailable',
 };
 
 /**
@@ -58,6 +100,7 @@ function withContractResponses(document: OpenAPIObject): OpenAPIObject {
   document.components = {
     ...document.components,
     schemas: { ...schemas, ErrorBody: errorBody as never },
+    headers: RATE_LIMIT_HEADERS as never,
   };
   const errorContent = {
     'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } },
@@ -76,15 +119,20 @@ function withContractResponses(document: OpenAPIObject): OpenAPIObject {
     const statuses = new Set([
       ...Object.keys(responses).filter((s) => Number(s) >= 400),
       ...Object.keys(own),
-      ...(route.protect === false ? [] : ['401', '403']),
+      ...(route.protect === false ? [] : ['401', '403', '503']),
       '400',
+      '429',
       '500',
     ]);
     for (const status of [...statuses].sort()) {
       responses[status] = {
         description: own[status] ?? DEFAULT_ERROR_DESCRIPTIONS[status] ?? 'Error',
+        ...(status === '429' ? { headers: RETRY_AFTER_HEADERS } : {}),
         content: errorContent,
       };
+    }
+    for (const [status, response] of Object.entries(responses)) {
+      if (Number(status) < 300) (response as { headers?: object }).headers = RATE_LIMIT_HEADER_REFS;
     }
   }
   return document;

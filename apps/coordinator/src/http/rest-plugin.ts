@@ -69,6 +69,8 @@ export function registerRestRoutes(app: FastifyInstance, opts: RestRoutesOptions
 }
 
 export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
+  // Every 429 says when to come back; the rate limiter sets its own, other caps retry in 1 s.
+  if (error.status === 429 && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
   return reply.code(error.status).send({
     code: error.code,
     message: error.message,

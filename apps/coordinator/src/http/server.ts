@@ -1,16 +1,20 @@
 import { AppError } from '@aitbc/contracts';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { fastifyRequestHandler } from '@trpc/server/adapters/fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { KeyRing } from '../config/api-keys.js';
 import type { Config } from '../config/config.js';
 import type { ServiceContext } from '../services/context.js';
+import type { RateLimits } from '../services/rate-limits.js';
 import { createRequestContext } from '../trpc/context.js';
 import { type AppRouter, appRouter } from '../trpc/router.js';
 import { parseJsonBody } from './json-body.js';
 import { buildOpenApiDocument } from './openapi.js';
+import { registerRequestGuard } from './request-guard.js';
+import { registerResponseHeaders } from './response-headers.js';
 import { registerRestRoutes, sendError } from './rest-plugin.js';
+import { registerSlowRequestCutoff } from './slow-requests.js';
 
 /** Fastify errors raised before a procedure runs (body limits, content types), as AppErrors. */
 function fromFastifyError(err: FastifyError): AppError {
@@ -37,6 +41,7 @@ export function buildHttpServer(
   config: Config,
   services: ServiceContext,
   keys: KeyRing,
+  limits: RateLimits,
 ): FastifyInstance {
   const app = Fastify({
     logger: {
@@ -46,7 +51,15 @@ export function buildHttpServer(
     bodyLimit: config.maxBodyBytes,
     // Long polls last up to LONG_POLL_MAX_SECONDS; keep-alive sockets must outlive them.
     keepAliveTimeout: 72_000,
+    // A client gets REQUEST_TIMEOUT_SECONDS to send its whole request (slow-loris uploads are cut
+    // off); a socket silent for longer than the longest poll plus a minute is closed.
+    requestTimeout: config.security.requestTimeoutSeconds * 1000,
+    connectionTimeout: (config.longPollMaxSeconds + 60) * 1000,
+    // Node checks request (header) timeouts on this interval (default 30 s): each second instead.
+    http: { connectionsCheckingInterval: 1000 },
     forceCloseConnections: 'idle',
+    // A tRPC batch names every procedure in one path parameter (`/trpc/a,b,c`).
+    maxParamLength: Math.max(100, config.security.maxBatchSize * 64),
   });
 
   // Once shutdown begins, answers close their keep-alive connection, so close() does not wait
@@ -58,15 +71,18 @@ export function buildHttpServer(
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');
   });
+  registerResponseHeaders(app, config.security.corsOrigins);
+  registerSlowRequestCutoff(app, config.security.requestTimeoutSeconds * 1000);
+  registerRequestGuard(app, {
+    keys,
+    nonces: services.nonces,
+    limits,
+    clock: services.clock,
+    security: config.security,
+  });
 
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    try {
-      done(null, parseJsonBody(body as string));
-    } catch (err) {
-      done(err as Error, undefined);
-    }
-  });
+  addJsonParser(app, parseJsonBody);
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const appError = fromFastifyError(err);
@@ -86,28 +102,55 @@ export function buildHttpServer(
   });
   void app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
-  void app.register(fastifyTRPCPlugin, {
-    prefix: '/trpc',
-    trpcOptions: {
-      router: appRouter,
-      createContext: ({
+  const createContext = (req: FastifyRequest, signal: AbortSignal) =>
+    createRequestContext(services, req.auth ?? UNCHECKED, req.headers, signal);
+  void app.register(async (trpc) => {
+    // tRPC parses its own bodies: hand it the text, keep the bytes for the signature check.
+    trpc.removeAllContentTypeParsers();
+    addJsonParser(trpc, (text) => text);
+    trpc.all('/trpc/:path', async (req: FastifyRequest<{ Params: { path: string } }>, res) => {
+      await fastifyRequestHandler({
+        router: appRouter,
         req,
-        info,
-      }: {
-        req: { headers: Record<string, string | string[] | undefined> };
-        info: { signal: AbortSignal };
-      }) => createRequestContext(services, keys, req.headers, info.signal),
-      responseMeta: ({ ctx }: { ctx?: { response: { headers: Record<string, string> } } }) => ({
-        headers: ctx?.response.headers ?? {},
-      }),
-      onError: ({ error }: { error: { code: string } & Error }) => {
-        if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error }, 'trpc error');
-      },
-    } as never,
+        res,
+        path: req.params.path,
+        createContext: ({ info }: { info: { signal: AbortSignal } }) =>
+          createContext(req, info.signal),
+        responseMeta: ({ ctx, errors }: TrpcResponseMetaInput) => ({
+          headers: {
+            ...ctx?.response.headers,
+            ...(errors.some((e) => e.code === 'TOO_MANY_REQUESTS') ? { 'retry-after': '1' } : {}),
+          },
+        }),
+        onError: ({ error }: { error: { code: string } & Error }) => {
+          if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error }, 'trpc error');
+        },
+      } as never);
+    });
   });
-  registerRestRoutes(app, {
-    router: appRouter as AppRouter,
-    createContext: (req, signal) => createRequestContext(services, keys, req.headers, signal),
-  });
+  registerRestRoutes(app, { router: appRouter as AppRouter, createContext });
   return app;
+}
+
+interface TrpcResponseMetaInput {
+  ctx?: { response: { headers: Record<string, string> } };
+  errors: { code: string }[];
+}
+
+/** A request the guard did not see cannot be trusted with any principal. */
+const UNCHECKED = { principals: null, refusal: null };
+
+/**
+ * JSON bodies are read as bytes: `rawBody` keeps them for the signature check, `parse` turns
+ * their UTF-8 text into the body the route sees.
+ */
+function addJsonParser(app: FastifyInstance, parse: (text: string) => unknown): void {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    req.rawBody = body as Buffer;
+    try {
+      done(null, parse((body as Buffer).toString('utf8')));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
 }

@@ -3,7 +3,9 @@ import type { Database } from '../db/database.js';
 import type { Clock } from './clock.js';
 import type { JobSignal } from './job-signal.js';
 import type { LeaseBook } from './lease-book.js';
+import type { LongPollSlots } from './long-poll-slots.js';
 import type { MinerPresence } from './miner-presence.js';
+import type { NonceStore } from './nonce-store.js';
 import type { ReceiptKeys } from './receipt-keys.js';
 import type { Settlement } from './settlement.js';
 import type { SignsOfLife } from './signs-of-life.js';
@@ -19,5 +21,8 @@ export interface ServiceContext {
   leases: LeaseBook;
   keys: ReceiptKeys;
   settlement: Settlement;
+  /** Nonces of signed requests, where every instance sees them. */
+  nonces: NonceStore;
+  longPolls: LongPollSlots;
   log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }

@@ -15,6 +15,20 @@ export async function pollForJob(
   maxWaitSeconds: number,
   abort?: AbortSignal,
 ): Promise<AssignedJob | null> {
+  ctx.longPolls.acquire(minerId);
+  try {
+    return await pollWithSlot(ctx, minerId, maxWaitSeconds, abort);
+  } finally {
+    ctx.longPolls.release(minerId);
+  }
+}
+
+async function pollWithSlot(
+  ctx: ServiceContext,
+  minerId: string,
+  maxWaitSeconds: number,
+  abort?: AbortSignal,
+): Promise<AssignedJob | null> {
   const { status, profile } = await touchMiner(ctx, minerId);
   const deadline = Date.now() + Math.min(maxWaitSeconds, ctx.config.longPollMaxSeconds) * 1000;
   let wake: WakeReason = null;

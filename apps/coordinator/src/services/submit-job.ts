@@ -18,6 +18,32 @@ const INSERT_JOB_VALUES = `$1, $2, 'QUEUED', $3, $4::jsonb, $5, $6::jsonb,
   $7, $8, $9::int[], $10::text[], $11, $12, $19, $20::float8, $13, 0, $14, $15, $16, $17, $18`;
 
 /**
+ * MAX_QUEUED_JOBS_PER_CLIENT, checked by the insert itself: it counts at most $21 of the
+ * client's QUEUED jobs (index jobs_client_queued_idx), so the check costs no more than the cap.
+ * Concurrent submits of one client each see the others' rows only once committed, so the cap
+ * can be overshot by the submits of that client in flight at the same moment (at most
+ * DB_POOL_MAX per instance), never more.
+ */
+const QUEUED_UP_TO_CAP = `(select count(*) from (
+    select 1 from jobs where client_id = $2 and state = 'QUEUED' limit $21) q)`;
+const UNDER_QUEUE_CAP = `${QUEUED_UP_TO_CAP} < $21`;
+
+const queueLimit = (cap: number) =>
+  new AppError(
+    'QUEUE_LIMIT',
+    `this client already has ${cap} queued jobs (MAX_QUEUED_JOBS_PER_CLIENT)`,
+  );
+
+async function queuedJobsAtCap(ctx: ServiceContext, clientId: string): Promise<boolean> {
+  const { rows } = await ctx.db.query<{ full: boolean }>(
+    `select count(*) >= $2 as full from (
+       select 1 from jobs where client_id = $1 and state = 'QUEUED' limit $2) q`,
+    [clientId, ctx.config.maxQueuedJobsPerClient],
+  );
+  return rows[0]?.full === true;
+}
+
+/**
  * Creates a QUEUED job; with a `service`, as that service's plan makes it (plan-job.ts: payload
  * defaults, constraints, run timeout, estimated price). With an Idempotency-Key, the key row and
  * the job are inserted by one statement, so concurrent duplicates create exactly one job: the
@@ -74,20 +100,23 @@ export async function submitJob(
     plan.estimatedPrice,
   ];
 
+  params.push(config.maxQueuedJobsPerClient);
   if (idempotencyKey === null) {
-    await ctx.db.query(
-      `insert into jobs (${INSERT_JOB_COLUMNS}) values (${INSERT_JOB_VALUES})`,
+    const inserted = await ctx.db.query(
+      `insert into jobs (${INSERT_JOB_COLUMNS}) select ${INSERT_JOB_VALUES} where ${UNDER_QUEUE_CAP}`,
       params,
     );
+    if (inserted.rowCount === 0) throw queueLimit(config.maxQueuedJobsPerClient);
     ctx.signal.jobQueued(requirements);
     return { job: view, replayed: false };
   }
 
   const requestSha = canonicalSha256(input);
+  // Over the cap, the key row is not written either: a retry once there is room creates the job.
   const inserted = await ctx.db.query(
     `with k as (
        insert into idempotency_keys (client_id, key, request_sha256, job_id, response, created_at)
-       values ($2, $21, $22, $1, $23::jsonb, $17)
+       select $2, $22, $23, $1, $24::jsonb, $17 where ${UNDER_QUEUE_CAP}
        on conflict (client_id, key) do nothing
        returning job_id
      )
@@ -104,6 +133,9 @@ export async function submitJob(
     [clientId, idempotencyKey],
   );
   const original = rows[0];
+  if (!original && (await queuedJobsAtCap(ctx, clientId))) {
+    throw queueLimit(config.maxQueuedJobsPerClient);
+  }
   if (!original) {
     // The winner's key row was deleted between our insert and read (retention sweep): retry.
     return submitJob(ctx, clientId, input, idempotencyKey);

@@ -17,7 +17,8 @@ export class Sweeper {
     book.prune(new Date(clock.now().getTime() - config.jobTimeoutSeconds * 1000));
     const leases = await sweepLeases(this.ctx);
     const expiry = await sweepExpired(this.ctx);
-    return { ...leases, ...expiry };
+    const noncesPruned = await this.ctx.nonces.prune(clock.now());
+    return { ...leases, ...expiry, noncesPruned };
   }
 
   start(intervalMs: number): void {

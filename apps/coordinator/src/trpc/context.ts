@@ -1,7 +1,9 @@
-import type { KeyRing, Principal } from '../config/api-keys.js';
+import type { AppError } from '@aitbc/contracts';
+import type { Principal } from '../config/api-keys.js';
+import type { Authentication } from '../http/authenticate.js';
 import type { ServiceContext } from '../services/context.js';
 
-type HeaderSource = Headers | Record<string, string | string[] | undefined>;
+export type HeaderSource = Headers | Record<string, string | string[] | undefined>;
 
 /** What a procedure may set on the HTTP response (REST honours status; both honour headers). */
 export interface ResponseMeta {
@@ -13,6 +15,8 @@ export interface RequestContext {
   services: ServiceContext;
   /** Null when no key was sent; an empty list when the key is unknown. */
   principals: Principal[] | null;
+  /** Set when routes that need a key must refuse this caller (see Authentication.refusal). */
+  authRefusal: AppError | null;
   header(name: string): string | undefined;
   response: ResponseMeta;
   /** Aborted when the caller goes away (long polls stop waiting). */
@@ -41,16 +45,17 @@ export function apiKeyFrom(headers: HeaderSource): string | null {
   return match?.[1] ?? null;
 }
 
+/** The context of one call, for a caller already authenticated (http/authenticate.ts). */
 export function createRequestContext(
   services: ServiceContext,
-  keys: KeyRing,
+  auth: Pick<Authentication, 'principals' | 'refusal'>,
   headers: HeaderSource,
   signal?: AbortSignal,
 ): RequestContext {
-  const key = apiKeyFrom(headers);
   return {
     services,
-    principals: key === null ? null : keys.resolve(key),
+    principals: auth.principals,
+    authRefusal: auth.refusal,
     header: (name) => readHeader(headers, name),
     response: { headers: {} },
     signal,

@@ -59,6 +59,7 @@ export const publicProcedure = t.procedure.use(appErrors);
  */
 function requireRole(...roles: Role[]) {
   return publicProcedure.use(({ ctx, next }) => {
+    if (ctx.authRefusal) throw toTRPCError(ctx.authRefusal);
     if (ctx.principals === null)
       throw toTRPCError(
         new AppError('UNAUTHENTICATED', 'send an API key in X-Api-Key or Authorization: Bearer'),

@@ -9,6 +9,7 @@ import {
 } from '@aitbc/contracts';
 import { TRPCError } from '@trpc/server';
 import { expect } from 'vitest';
+import { authenticateApiKey } from '../../src/http/authenticate.js';
 import { JobSignal, type WakeReason } from '../../src/services/job-signal.js';
 import { createRequestContext } from '../../src/trpc/context.js';
 import { toAppError } from '../../src/trpc/errors.js';
@@ -142,10 +143,8 @@ export function pollsWaiting(t: TestApp, count = 1): Promise<void> {
  * response status and headers a procedure sets (`ctx.response`).
  */
 export function callerWithContext(t: TestApp, who: Client, headers: Record<string, string> = {}) {
-  const ctx = createRequestContext(t.app.services, t.app.keyRing, {
-    'x-api-key': KEYS[who],
-    ...headers,
-  });
+  const all = { 'x-api-key': KEYS[who], ...headers };
+  const ctx = createRequestContext(t.app.services, authenticateApiKey(t.app.keyRing, all), all);
   return { caller: appRouter.createCaller(ctx), response: ctx.response };
 }
 

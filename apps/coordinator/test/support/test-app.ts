@@ -1,5 +1,6 @@
 import { type App, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
+import { authenticateApiKey } from '../../src/http/authenticate.js';
 import { ManualClock } from '../../src/services/clock.js';
 import { createRequestContext } from '../../src/trpc/context.js';
 import { appRouter } from '../../src/trpc/router.js';
@@ -63,7 +64,8 @@ export async function startTestApp(
     as(who, headers = {}) {
       const all = who === null ? headers : { 'x-api-key': KEYS[who], ...headers };
       const lower = Object.fromEntries(Object.entries(all).map(([k, v]) => [k.toLowerCase(), v]));
-      return appRouter.createCaller(createRequestContext(app.services, app.keyRing, lower));
+      const auth = authenticateApiKey(app.keyRing, lower);
+      return appRouter.createCaller(createRequestContext(app.services, auth, lower));
     },
     async close() {
       await app.close();

@@ -21,6 +21,7 @@ export const submit = clientProcedure
         403: 'Not a client key',
         404: 'Unknown service',
         409: 'Idempotency key reused',
+        429: 'RATE_LIMITED, or QUEUE_LIMIT: MAX_QUEUED_JOBS_PER_CLIENT of this client’s jobs are queued',
       },
     }),
   )

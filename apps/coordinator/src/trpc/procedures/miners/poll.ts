@@ -14,7 +14,10 @@ export const poll = minerProcedure
       'miners',
       'Long-poll for a matching job (answers {job: null} on timeout)',
       {
-        errorResponses: { 409: 'MINER_NOT_REGISTERED' },
+        errorResponses: {
+          409: 'MINER_NOT_REGISTERED',
+          429: 'RATE_LIMITED: over budget, or MAX_LONG_POLLS_PER_MINER polls already open',
+        },
       },
     ),
   )

@@ -21,6 +21,7 @@ export function typedRoute(name: TypedServiceName): ProcedureMeta {
       401: 'No key',
       403: 'Not a client key',
       409: 'Idempotency key reused',
+      429: 'RATE_LIMITED, or QUEUE_LIMIT: MAX_QUEUED_JOBS_PER_CLIENT of this client’s jobs are queued',
     },
   });
 }
