@@ -4,6 +4,7 @@ export * from './matching.js';
 export * from './schemas/admin.js';
 export * from './schemas/common.js';
 export * from './schemas/constraints.js';
+export * from './schemas/events.js';
 export * from './schemas/health.js';
 export * from './schemas/jobs.js';
 export * from './schemas/miners.js';

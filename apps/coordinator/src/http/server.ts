@@ -59,7 +59,7 @@ export function buildHttpServer(
     http: { connectionsCheckingInterval: 1000 },
     forceCloseConnections: 'idle',
     // A tRPC batch names every procedure in one path parameter (`/trpc/a,b,c`).
-    maxParamLength: Math.max(100, config.security.maxBatchSize * 64),
+    routerOptions: { maxParamLength: Math.max(100, config.security.maxBatchSize * 64) },
   });
 
   // Once shutdown begins, answers close their keep-alive connection, so close() does not wait
