@@ -10,32 +10,32 @@ const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }
 const text = z.string().trim().min(1);
 
 /** A comma-separated list from the command line or the environment, or an array in code. */
+const commaList = (value: unknown): unknown =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : value;
+
 const serviceList = z.preprocess(
-  (v) =>
-    typeof v === 'string'
-      ? v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : v,
+  commaList,
   z.array(z.enum(EXECUTOR_NAMES)).min(1, 'name at least one executor'),
 );
 
 /** `MODEL:VRAM_GB` pairs, comma-separated: `NVIDIA RTX 4090:24,NVIDIA A100:80`. */
 const gpuList = z.preprocess(
-  (v) =>
-    typeof v === 'string'
-      ? v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean)
-          .map((pair) => {
-            const at = pair.lastIndexOf(':');
-            return at === -1
-              ? { model: pair }
-              : { model: pair.slice(0, at).trim(), vram_gb: pair.slice(at + 1) };
-          })
-      : v,
+  (v) => {
+    const list = commaList(v);
+    if (!Array.isArray(list)) return list;
+    return list.map((pair) => {
+      if (typeof pair !== 'string') return pair;
+      const at = pair.lastIndexOf(':');
+      return at === -1
+        ? { model: pair }
+        : { model: pair.slice(0, at).trim(), vram_gb: pair.slice(at + 1) };
+    });
+  },
   z
     .array(
       z.strictObject({

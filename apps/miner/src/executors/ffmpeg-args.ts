@@ -1,4 +1,4 @@
-import type { FfmpegTranscodeRequest } from '@aitbc/registry';
+import { FFMPEG_PRESETS, type FfmpegTranscodeRequest } from '@aitbc/registry';
 
 type Codec = FfmpegTranscodeRequest['codec'];
 type Preset = FfmpegTranscodeRequest['preset'];
@@ -29,17 +29,8 @@ export const CONTENT_TYPES = {
   avi: 'video/x-msvideo',
 } as const satisfies Record<FfmpegTranscodeRequest['output_format'], string>;
 
-const PRESETS: readonly Preset[] = [
-  'ultrafast',
-  'superfast',
-  'veryfast',
-  'faster',
-  'fast',
-  'medium',
-  'slow',
-  'slower',
-  'veryslow',
-];
+// From fastest to slowest, as the registry lists them.
+const PRESETS: readonly Preset[] = FFMPEG_PRESETS;
 
 /**
  * x264/x265 take the preset name itself; libvpx-vp9 (`-cpu-used` 0–8) and SVT-AV1 (`-preset`
