@@ -6,6 +6,7 @@ import { type Database, openDatabase } from './db/database.js';
 import { buildHttpServer } from './http/server.js';
 import { type Clock, systemClock } from './services/clock.js';
 import type { ServiceContext } from './services/context.js';
+import { JobEventHub } from './services/job-events.js';
 import { JobSignal } from './services/job-signal.js';
 import { LeaseBook } from './services/lease-book.js';
 import { LongPollSlots } from './services/long-poll-slots.js';
@@ -55,12 +56,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     throw err;
   }
   const signal = new JobSignal();
+  const events = new JobEventHub();
   const clock = options.clock ?? systemClock;
   const services: ServiceContext = {
     config,
     db,
     clock,
     signal,
+    events,
     presence: new MinerPresence(presenceWindowMs(config.heartbeatTimeoutSeconds)),
     leases: new LeaseBook(),
     signsOfLife: new SignsOfLife(db, clock, config.heartbeatTimeoutSeconds),
@@ -91,6 +94,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         await sweeper.stop();
         const closed = http.close();
         signal.close(); // waiting long polls answer {job: null} now instead of holding shutdown
+        events.close(); // so do open event streams (SSE, WebSocket): they end
         await closed;
         await db.close();
         redis?.disconnect();

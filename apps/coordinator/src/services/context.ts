@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import type { Clock } from './clock.js';
+import type { JobEventHub } from './job-events.js';
 import type { JobSignal } from './job-signal.js';
 import type { LeaseBook } from './lease-book.js';
 import type { LongPollSlots } from './long-poll-slots.js';
@@ -16,6 +17,8 @@ export interface ServiceContext {
   db: Database;
   clock: Clock;
   signal: JobSignal;
+  /** Job events as they are written: watchers (jobs.watch, admin.events) and the relay. */
+  events: JobEventHub;
   presence: MinerPresence;
   signsOfLife: SignsOfLife;
   leases: LeaseBook;
