@@ -61,8 +61,8 @@ export class JobEventHub {
       this.everyJob.add(listener);
       return () => this.everyJob.delete(listener);
     }
-    let set = this.byJob.get(jobId);
-    if (!set) this.byJob.set(jobId, (set = new Set()));
+    const set = this.byJob.get(jobId) ?? new Set<EventListener>();
+    this.byJob.set(jobId, set);
     set.add(listener);
     return () => {
       set.delete(listener);
