@@ -15,6 +15,7 @@ import { DatabaseNonceStore, RedisNonceStore } from './services/nonce-store.js';
 import { RateLimits } from './services/rate-limits.js';
 import { loadReceiptKeys } from './services/receipt-keys.js';
 import { connectRedis } from './services/redis.js';
+import { ProgressThrottle, writeTrailingProgress } from './services/report-progress.js';
 import { PendingSettlementRecorder, type Settlement } from './services/settlement.js';
 import { SignsOfLife } from './services/signs-of-life.js';
 import { Sweeper } from './sweepers/sweeper.js';
@@ -64,6 +65,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock,
     signal,
     events,
+    progress: new ProgressThrottle((minerId, input) =>
+      writeTrailingProgress(services, minerId, input),
+    ),
     presence: new MinerPresence(presenceWindowMs(config.heartbeatTimeoutSeconds)),
     leases: new LeaseBook(),
     signsOfLife: new SignsOfLife(db, clock, config.heartbeatTimeoutSeconds),
@@ -95,6 +99,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         const closed = http.close();
         signal.close(); // waiting long polls answer {job: null} now instead of holding shutdown
         events.close(); // so do open event streams (SSE, WebSocket): they end
+        services.progress.close();
         await closed;
         await db.close();
         redis?.disconnect();

@@ -8,6 +8,7 @@ import type { LongPollSlots } from './long-poll-slots.js';
 import type { MinerPresence } from './miner-presence.js';
 import type { NonceStore } from './nonce-store.js';
 import type { ReceiptKeys } from './receipt-keys.js';
+import type { ProgressThrottle } from './report-progress.js';
 import type { Settlement } from './settlement.js';
 import type { SignsOfLife } from './signs-of-life.js';
 
@@ -19,6 +20,8 @@ export interface ServiceContext {
   signal: JobSignal;
   /** Job events as they are written: watchers (jobs.watch, admin.events) and the relay. */
   events: JobEventHub;
+  /** Two progress events per second per job, the last report always delivered. */
+  progress: ProgressThrottle;
   presence: MinerPresence;
   signsOfLife: SignsOfLife;
   leases: LeaseBook;
