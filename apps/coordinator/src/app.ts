@@ -6,6 +6,7 @@ import { type Database, openDatabase } from './db/database.js';
 import { buildHttpServer } from './http/server.js';
 import { type Clock, systemClock } from './services/clock.js';
 import type { ServiceContext } from './services/context.js';
+import { startEventRelay } from './services/event-relay.js';
 import { JobEventHub } from './services/job-events.js';
 import { JobSignal } from './services/job-signal.js';
 import { LeaseBook } from './services/lease-book.js';
@@ -79,6 +80,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   };
   const http = buildHttpServer(config, services, keyRing, new RateLimits(config, redis));
   services.log = http.log;
+  const relay = await startEventRelay(services, redis);
   const recovered = await services.settlement.recover?.();
   if (recovered)
     http.log.warn({ recovered }, 'settlements recovered for receipts issued before a crash');
@@ -101,6 +103,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         events.close(); // so do open event streams (SSE, WebSocket): they end
         services.progress.close();
         await closed;
+        await relay?.close();
         await db.close();
         redis?.disconnect();
       })();
