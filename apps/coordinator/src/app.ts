@@ -6,6 +6,8 @@ import { type Database, openDatabase } from './db/database.js';
 import { buildHttpServer } from './http/server.js';
 import { type Clock, systemClock } from './services/clock.js';
 import type { ServiceContext } from './services/context.js';
+import { startEventRelay } from './services/event-relay.js';
+import { JobEventHub } from './services/job-events.js';
 import { JobSignal } from './services/job-signal.js';
 import { LeaseBook } from './services/lease-book.js';
 import { LongPollSlots } from './services/long-poll-slots.js';
@@ -14,6 +16,7 @@ import { DatabaseNonceStore, RedisNonceStore } from './services/nonce-store.js';
 import { RateLimits } from './services/rate-limits.js';
 import { loadReceiptKeys } from './services/receipt-keys.js';
 import { connectRedis } from './services/redis.js';
+import { ProgressThrottle, writeTrailingProgress } from './services/report-progress.js';
 import { PendingSettlementRecorder, type Settlement } from './services/settlement.js';
 import { SignsOfLife } from './services/signs-of-life.js';
 import { Sweeper } from './sweepers/sweeper.js';
@@ -55,12 +58,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     throw err;
   }
   const signal = new JobSignal();
+  const events = new JobEventHub();
   const clock = options.clock ?? systemClock;
   const services: ServiceContext = {
     config,
     db,
     clock,
     signal,
+    events,
+    progress: new ProgressThrottle((minerId, input) =>
+      writeTrailingProgress(services, minerId, input),
+    ),
     presence: new MinerPresence(presenceWindowMs(config.heartbeatTimeoutSeconds)),
     leases: new LeaseBook(),
     signsOfLife: new SignsOfLife(db, clock, config.heartbeatTimeoutSeconds),
@@ -72,6 +80,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   };
   const http = buildHttpServer(config, services, keyRing, new RateLimits(config, redis));
   services.log = http.log;
+  const relay = await startEventRelay(services, redis);
   const recovered = await services.settlement.recover?.();
   if (recovered)
     http.log.warn({ recovered }, 'settlements recovered for receipts issued before a crash');
@@ -91,7 +100,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         await sweeper.stop();
         const closed = http.close();
         signal.close(); // waiting long polls answer {job: null} now instead of holding shutdown
+        events.close(); // so do open event streams (SSE, WebSocket): they end
+        services.progress.close();
         await closed;
+        await relay?.close();
         await db.close();
         redis?.disconnect();
       })();
