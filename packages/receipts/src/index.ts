@@ -32,3 +32,16 @@ export {
   verifyDetached,
   verifyReceipt,
 } from './verify.js';
+export {
+  base64Decode,
+  base64Encode,
+  signWebhook,
+  verifyWebhook,
+  WEBHOOK_SIGNATURE_VERSION,
+  WEBHOOK_TOLERANCE_SECONDS,
+  type WebhookHeaders,
+  type WebhookVerifyFailure,
+  type WebhookVerifyOptions,
+  type WebhookVerifyResult,
+  webhookSigningBytes,
+} from './webhook-signature.js';
