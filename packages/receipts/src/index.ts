@@ -33,8 +33,6 @@ export {
   verifyReceipt,
 } from './verify.js';
 export {
-  base64Decode,
-  base64Encode,
   signWebhook,
   verifyWebhook,
   WEBHOOK_SIGNATURE_VERSION,
