@@ -17,11 +17,12 @@ import { connectRedis } from './services/redis.js';
 import { PendingSettlementRecorder, type Settlement } from './services/settlement.js';
 import { SignsOfLife } from './services/signs-of-life.js';
 import { Sweeper } from './sweepers/sweeper.js';
+import { WebhookDispatcher } from './sweepers/webhook-dispatcher.js';
 
 export interface AppOptions {
   clock?: Clock;
   settlement?: Settlement;
-  /** Tests drive `sweeper.runOnce()` themselves. */
+  /** Tests drive `sweeper.runOnce()` and `webhooks.runOnce()` themselves. */
   startSweeper?: boolean;
 }
 
@@ -30,6 +31,7 @@ export interface App {
   http: FastifyInstance;
   services: ServiceContext;
   sweeper: Sweeper;
+  webhooks: WebhookDispatcher;
   devKeys: DevKey[];
   /** Every configured and dev key, for building request contexts (tests, createCaller). */
   keyRing: KeyRing;
@@ -76,7 +78,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   if (recovered)
     http.log.warn({ recovered }, 'settlements recovered for receipts issued before a crash');
   const sweeper = new Sweeper(services);
-  if (options.startSweeper !== false) sweeper.start(config.sweepIntervalMs);
+  const webhooks = new WebhookDispatcher(services);
+  if (options.startSweeper !== false) {
+    sweeper.start(config.sweepIntervalMs);
+    webhooks.start(config.sweepIntervalMs);
+  }
 
   let closing: Promise<void> | null = null;
   return {
@@ -84,11 +90,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     http,
     services,
     sweeper,
+    webhooks,
     devKeys: dev.generated,
     keyRing,
     close() {
       closing ??= (async () => {
         await sweeper.stop();
+        await webhooks.stop();
         const closed = http.close();
         signal.close(); // waiting long polls answer {job: null} now instead of holding shutdown
         await closed;

@@ -1,0 +1,130 @@
+import type { JobStreamEvent, JobStreamEventType } from '@aitbc/contracts';
+import type pg from 'pg';
+import type { ServiceContext } from '../context.js';
+import { uuidv7 } from '../ids.js';
+
+/** job_events read per run; the next run (woken at once when this one was full) continues. */
+export const OUTBOX_BATCH = 500;
+
+/**
+ * How long a hole in the event ids may stay open before the dispatcher steps over it. Event ids
+ * come from an identity column: a transaction may take id 5, another id 6 and commit first, so a
+ * reader that moved its cursor to 6 would never see 5. The cursor therefore stops before a hole
+ * until the event after it is this old: by then the transaction holding the missing id has
+ * committed (and 5 is read) or rolled back (and 5 never will exist).
+ */
+export const EVENT_GAP_GRACE_MS = 10_000;
+
+interface EventRow {
+  id: number;
+  job_id: string;
+  type: JobStreamEventType;
+  state: JobStreamEvent['state'];
+  at: Date;
+  attempt: number | null;
+  miner_id: string | null;
+  progress: number | null;
+  message: string | null;
+  receipt_id: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  webhook_url: string | null;
+  webhook_events: string[] | null;
+}
+
+/**
+ * Turns new job_events of jobs with a webhook into outbox rows (webhook_deliveries), and moves
+ * the cursor over what it read, in one transaction: a crash before the commit repeats the work,
+ * never loses it. The cursor row is locked with SKIP LOCKED, so with several instances one fills
+ * the outbox at a time and the others return at once.
+ */
+export async function fillOutbox(ctx: ServiceContext): Promise<{ read: number; queued: number }> {
+  const client = await ctx.db.pool.connect();
+  try {
+    await client.query('begin');
+    const result = await fillInTransaction(ctx, client);
+    await client.query('commit');
+    return result;
+  } catch (err) {
+    await client.query('rollback').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+async function fillInTransaction(ctx: ServiceContext, client: pg.PoolClient) {
+  const cursor = await client.query<{ last_event_id: number }>(
+    'select last_event_id from webhook_cursor for update skip locked',
+  );
+  const last = cursor.rows[0]?.last_event_id;
+  if (last === undefined) return { read: 0, queued: 0 }; // another instance is filling
+  const { rows } = await client.query<EventRow>(
+    `select e.*, j.webhook_url, j.webhook_events
+     from job_events e left join jobs j on j.id = e.job_id and j.webhook_url is not null
+     where e.id > $1 order by e.id limit $2`,
+    [last, OUTBOX_BATCH],
+  );
+  const now = ctx.clock.now();
+  const settled = settledPrefix(last, rows, now);
+  const wanted = settled.filter(
+    (r) => r.webhook_url !== null && (r.webhook_events ?? []).includes(r.type),
+  );
+  if (wanted.length > 0) {
+    await client.query(
+      `insert into webhook_deliveries
+         (id, job_id, event_id, event_type, url, body, created_at, next_attempt_at)
+       select d.id, d.job_id, d.event_id, d.event_type, d.url, d.body, $7, $7
+       from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[])
+         as d (id, job_id, event_id, event_type, url, body)
+       on conflict (event_id) do nothing`,
+      [
+        wanted.map(() => `msg_${uuidv7(now).replaceAll('-', '')}`),
+        wanted.map((r) => r.job_id),
+        wanted.map((r) => r.id),
+        wanted.map((r) => r.type),
+        wanted.map((r) => r.webhook_url),
+        wanted.map((r) => JSON.stringify(streamEventOf(r))),
+        now,
+      ],
+    );
+  }
+  const through = settled.at(-1)?.id;
+  if (through !== undefined) {
+    await client.query('update webhook_cursor set last_event_id = $1', [through]);
+  }
+  return { read: settled.length, queued: wanted.length };
+}
+
+/** The rows up to the first hole in the ids that is still younger than EVENT_GAP_GRACE_MS. */
+function settledPrefix(last: number, rows: EventRow[], now: Date): EventRow[] {
+  const oldEnough = now.getTime() - EVENT_GAP_GRACE_MS;
+  let expected = last + 1;
+  let count = 0;
+  for (const row of rows) {
+    if (row.id !== expected && row.at.getTime() > oldEnough) break;
+    expected = row.id + 1;
+    count++;
+  }
+  return rows.slice(0, count);
+}
+
+/** The JobStreamEvent of contract §7a: absent values are left out, not null. */
+export function streamEventOf(row: EventRow): JobStreamEvent {
+  const event: JobStreamEvent = {
+    event_id: String(row.id),
+    job_id: row.job_id,
+    type: row.type,
+    state: row.state,
+    at: row.at.toISOString(),
+  };
+  if (row.attempt !== null) event.attempt = row.attempt;
+  if (row.miner_id !== null) event.miner_id = row.miner_id;
+  if (row.progress !== null) event.progress = row.progress;
+  if (row.message !== null) event.message = row.message;
+  if (row.receipt_id !== null) event.receipt_id = row.receipt_id;
+  if (row.error_code !== null) {
+    event.error = { code: row.error_code, message: row.error_message ?? '' };
+  }
+  return event;
+}
