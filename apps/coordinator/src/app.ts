@@ -6,6 +6,7 @@ import { type Database, openDatabase } from './db/database.js';
 import { buildHttpServer } from './http/server.js';
 import { type Clock, systemClock } from './services/clock.js';
 import type { ServiceContext } from './services/context.js';
+import { JobEventHub } from './services/job-events.js';
 import { JobSignal } from './services/job-signal.js';
 import { LeaseBook } from './services/lease-book.js';
 import { LongPollSlots } from './services/long-poll-slots.js';
@@ -14,6 +15,7 @@ import { DatabaseNonceStore, RedisNonceStore } from './services/nonce-store.js';
 import { RateLimits } from './services/rate-limits.js';
 import { loadReceiptKeys } from './services/receipt-keys.js';
 import { connectRedis } from './services/redis.js';
+import { ProgressThrottle, writeTrailingProgress } from './services/report-progress.js';
 import { PendingSettlementRecorder, type Settlement } from './services/settlement.js';
 import { SignsOfLife } from './services/signs-of-life.js';
 import { Sweeper } from './sweepers/sweeper.js';
@@ -57,12 +59,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     throw err;
   }
   const signal = new JobSignal();
+  const events = new JobEventHub();
   const clock = options.clock ?? systemClock;
   const services: ServiceContext = {
     config,
     db,
     clock,
     signal,
+    events,
+    progress: new ProgressThrottle((minerId, input) =>
+      writeTrailingProgress(services, minerId, input),
+    ),
     presence: new MinerPresence(presenceWindowMs(config.heartbeatTimeoutSeconds)),
     leases: new LeaseBook(),
     signsOfLife: new SignsOfLife(db, clock, config.heartbeatTimeoutSeconds),
@@ -82,6 +89,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   if (options.startSweeper !== false) {
     sweeper.start(config.sweepIntervalMs);
     webhooks.start(config.sweepIntervalMs);
+    events.subscribe(null, { event: () => webhooks.wake(), end: () => {} });
   }
 
   let closing: Promise<void> | null = null;
@@ -99,6 +107,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         await webhooks.stop();
         const closed = http.close();
         signal.close(); // waiting long polls answer {job: null} now instead of holding shutdown
+        events.close(); // so do open event streams (SSE, WebSocket): they end
+        services.progress.close();
         await closed;
         await db.close();
         redis?.disconnect();

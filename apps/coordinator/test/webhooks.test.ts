@@ -1,7 +1,7 @@
 import type { JobStreamEvent } from '@aitbc/contracts';
 import { verifyWebhook } from '@aitbc/receipts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { expectAppError, submitJob } from './support/fixtures.js';
+import { expectAppError, makeJob, registerMiner, submitJob } from './support/fixtures.js';
 import { burnEventId, insertEvent } from './support/job-events.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { WebhookReceiver } from './support/webhook-receiver.js';
@@ -30,31 +30,26 @@ describe('webhook dispatcher', () => {
   const nowSeconds = () => Math.floor(t.clock.now().getTime() / 1000);
 
   it('delivers the terminal events by default, signed, as JobStreamEvents', async () => {
-    const job = await submitJob(t, { webhook_url: receiver.url });
-    const other = await submitJob(t); // no webhook: its events go nowhere
-    await insertEvent(t, job.job_id, 'queued');
-    await insertEvent(t, other.job_id, 'queued');
-    await insertEvent(t, job.job_id, 'running', { attempt: 1, miner_id: 'miner1' });
-    const completed = await insertEvent(t, job.job_id, 'completed', {
-      attempt: 1,
-      miner_id: 'miner1',
-      receipt_id: 'rcpt_1',
-    });
-    await insertEvent(t, other.job_id, 'canceled');
+    await registerMiner(t, 'miner1');
+    const { job } = await makeJob(t, 'COMPLETED', { input: { webhook_url: receiver.url } });
+    await makeJob(t, 'CANCELED'); // no webhook: its events go nowhere
+    const receipt = await t.as('alice').jobs.receipt({ job_id: job.job_id });
 
+    // queued, running, completed; queued, canceled
     expect(await run()).toMatchObject({ read: 5, queued: 1, attempted: 1, delivered: 1 });
     expect(receiver.received).toHaveLength(1);
     const [got] = receiver.received;
-    expect(JSON.parse(got!.body)).toStrictEqual({
-      event_id: String(completed),
+    const event = JSON.parse(got!.body) as JobStreamEvent;
+    expect(event).toStrictEqual({
+      event_id: expect.stringMatching(/^\d+$/),
       job_id: job.job_id,
       type: 'completed',
       state: 'COMPLETED',
       at: t.clock.now().toISOString(),
       attempt: 1,
       miner_id: 'miner1',
-      receipt_id: 'rcpt_1',
-    } satisfies JobStreamEvent);
+      receipt_id: receipt.receipt_id,
+    });
     expect(got!.headers['content-type']).toBe('application/json');
     expect(got!.headers['webhook-timestamp']).toBe(String(nowSeconds()));
     const verified = verifyWebhook(got!.headers, got!.body, await jwks(), {
@@ -67,7 +62,7 @@ describe('webhook dispatcher', () => {
     expect(page.items).toMatchObject([
       {
         webhook_id: got!.headers['webhook-id'],
-        event_id: String(completed),
+        event_id: event.event_id,
         type: 'completed',
         url: receiver.url,
         status: 'delivered',
@@ -183,7 +178,7 @@ describe('webhook dispatcher', () => {
     await burnEventId(t); // a transition still in flight (or rolled back) holds this id
     await insertEvent(t, job.job_id, 'progress');
 
-    expect(await run()).toMatchObject({ read: 1, queued: 1 });
+    expect(await run()).toMatchObject({ read: 2, queued: 1 }); // the submit's queued event too
     expect((await deliveries(job.job_id)).items.map((d) => d.event_id)).toEqual([String(first)]);
     t.clock.advance(10_001);
     expect(await run()).toMatchObject({ read: 1, queued: 1 });

@@ -1,7 +1,7 @@
-import type { JobStreamEvent, JobStreamEventType } from '@aitbc/contracts';
 import type pg from 'pg';
 import type { ServiceContext } from '../context.js';
 import { uuidv7 } from '../ids.js';
+import { EVENT_COLUMNS, type JobEventRow, toStreamEvent } from '../job-events.js';
 
 /** job_events read per run; the next run (woken at once when this one was full) continues. */
 export const OUTBOX_BATCH = 500;
@@ -15,19 +15,9 @@ export const OUTBOX_BATCH = 500;
  */
 export const EVENT_GAP_GRACE_MS = 10_000;
 
-interface EventRow {
-  id: number;
-  job_id: string;
-  type: JobStreamEventType;
-  state: JobStreamEvent['state'];
-  at: Date;
-  attempt: number | null;
-  miner_id: string | null;
-  progress: number | null;
-  message: string | null;
-  receipt_id: string | null;
-  error_code: string | null;
-  error_message: string | null;
+interface EventRow extends JobEventRow {
+  /** The event id as a number, for the cursor. */
+  seq: number;
   webhook_url: string | null;
   webhook_events: string[] | null;
 }
@@ -61,8 +51,9 @@ async function fillInTransaction(ctx: ServiceContext, client: pg.PoolClient) {
   if (last === undefined) return { read: 0, queued: 0 }; // another instance is filling
   const { rows } = await client.query<EventRow>(
     `select e.*, j.webhook_url, j.webhook_events
-     from job_events e left join jobs j on j.id = e.job_id and j.webhook_url is not null
-     where e.id > $1 order by e.id limit $2`,
+     from (select id as seq, ${EVENT_COLUMNS} from job_events where id > $1 order by id limit $2) e
+     left join jobs j on j.id = e.job_id and j.webhook_url is not null
+     order by e.seq`,
     [last, OUTBOX_BATCH],
   );
   const now = ctx.clock.now();
@@ -81,15 +72,15 @@ async function fillInTransaction(ctx: ServiceContext, client: pg.PoolClient) {
       [
         wanted.map(() => `msg_${uuidv7(now).replaceAll('-', '')}`),
         wanted.map((r) => r.job_id),
-        wanted.map((r) => r.id),
+        wanted.map((r) => r.seq),
         wanted.map((r) => r.type),
         wanted.map((r) => r.webhook_url),
-        wanted.map((r) => JSON.stringify(streamEventOf(r))),
+        wanted.map((r) => JSON.stringify(toStreamEvent(r))),
         now,
       ],
     );
   }
-  const through = settled.at(-1)?.id;
+  const through = settled.at(-1)?.seq;
   if (through !== undefined) {
     await client.query('update webhook_cursor set last_event_id = $1', [through]);
   }
@@ -102,29 +93,9 @@ function settledPrefix(last: number, rows: EventRow[], now: Date): EventRow[] {
   let expected = last + 1;
   let count = 0;
   for (const row of rows) {
-    if (row.id !== expected && row.at.getTime() > oldEnough) break;
-    expected = row.id + 1;
+    if (row.seq !== expected && row.at.getTime() > oldEnough) break;
+    expected = row.seq + 1;
     count++;
   }
   return rows.slice(0, count);
-}
-
-/** The JobStreamEvent of contract §7a: absent values are left out, not null. */
-export function streamEventOf(row: EventRow): JobStreamEvent {
-  const event: JobStreamEvent = {
-    event_id: String(row.id),
-    job_id: row.job_id,
-    type: row.type,
-    state: row.state,
-    at: row.at.toISOString(),
-  };
-  if (row.attempt !== null) event.attempt = row.attempt;
-  if (row.miner_id !== null) event.miner_id = row.miner_id;
-  if (row.progress !== null) event.progress = row.progress;
-  if (row.message !== null) event.message = row.message;
-  if (row.receipt_id !== null) event.receipt_id = row.receipt_id;
-  if (row.error_code !== null) {
-    event.error = { code: row.error_code, message: row.error_message ?? '' };
-  }
-  return event;
 }
