@@ -1,3 +1,4 @@
+import { createClient } from '@aitbc/client';
 import { type JwkSet, verifyWebhook } from '@aitbc/receipts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookReceiver } from '../apps/coordinator/test/support/webhook-receiver.js';
@@ -34,6 +35,8 @@ describe('webhooks (built coordinator)', () => {
         ...keyEnv(keys),
         WEBHOOK_ALLOW_PRIVATE: 'true',
         WEBHOOK_RETRY_BASE_MS: '200',
+        // A busy dispatcher next to the requests: it once held an explicit transaction, which the
+        // embedded database interleaved with other connections (LEASE_LOST right after a claim).
         SWEEP_INTERVAL_MS: '100',
       },
     });
@@ -66,7 +69,7 @@ describe('webhooks (built coordinator)', () => {
       { lease_id: lease!.lease_id, result: { ok: true } },
       keys.miners.gpu1 as string,
     );
-    expect(done.status).toBe(200);
+    expect(done.status, done.text).toBe(200);
 
     const [first, second] = await Promise.all(deliveries);
     const published = (await http.get<JwkSet>('/v1/receipts/keys')).body;
@@ -79,6 +82,8 @@ describe('webhooks (built coordinator)', () => {
         receipt_id: done.body.receipt.receipt_id,
       });
     }
+    const sdk = createClient({ baseUrl: server.baseUrl, apiKey: alice() });
+    expect(await sdk.verifyWebhook(second!.headers, second!.body)).toMatchObject({ ok: true });
     expect(second!.headers['webhook-id']).toBe(first!.headers['webhook-id']);
     expect(second!.body).toBe(first!.body);
     expect(

@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import type { ServiceContext } from '../context.js';
 import { uuidv7 } from '../ids.js';
 import { EVENT_COLUMNS, type JobEventRow, toStreamEvent } from '../job-events.js';
@@ -23,33 +22,19 @@ interface EventRow extends JobEventRow {
 }
 
 /**
- * Turns new job_events of jobs with a webhook into outbox rows (webhook_deliveries), and moves
- * the cursor over what it read, in one transaction: a crash before the commit repeats the work,
- * never loses it. The cursor row is locked with SKIP LOCKED, so with several instances one fills
- * the outbox at a time and the others return at once.
+ * Turns new job_events of jobs with a webhook into outbox rows (webhook_deliveries) and moves
+ * the cursor over what it read, in ONE statement (so one transaction, without holding one open
+ * across round trips, which on the embedded database would stall every other connection): a
+ * crash repeats the work, never loses it. With several instances, two may read the same events:
+ * the unique event_id drops the second insert, and the cursor only moves from where its reader
+ * found it.
  */
 export async function fillOutbox(ctx: ServiceContext): Promise<{ read: number; queued: number }> {
-  const client = await ctx.db.pool.connect();
-  try {
-    await client.query('begin');
-    const result = await fillInTransaction(ctx, client);
-    await client.query('commit');
-    return result;
-  } catch (err) {
-    await client.query('rollback').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
-}
-
-async function fillInTransaction(ctx: ServiceContext, client: pg.PoolClient) {
-  const cursor = await client.query<{ last_event_id: number }>(
-    'select last_event_id from webhook_cursor for update skip locked',
+  const cursor = await ctx.db.query<{ last_event_id: number }>(
+    'select last_event_id from webhook_cursor',
   );
-  const last = cursor.rows[0]?.last_event_id;
-  if (last === undefined) return { read: 0, queued: 0 }; // another instance is filling
-  const { rows } = await client.query<EventRow>(
+  const last = cursor.rows[0]?.last_event_id ?? 0;
+  const { rows } = await ctx.db.query<EventRow>(
     `select e.*, j.webhook_url, j.webhook_events
      from (select id as seq, ${EVENT_COLUMNS} from job_events where id > $1 order by id limit $2) e
      left join jobs j on j.id = e.job_id and j.webhook_url is not null
@@ -58,32 +43,33 @@ async function fillInTransaction(ctx: ServiceContext, client: pg.PoolClient) {
   );
   const now = ctx.clock.now();
   const settled = settledPrefix(last, rows, now);
+  const through = settled.at(-1)?.seq;
+  if (through === undefined) return { read: 0, queued: 0 };
   const wanted = settled.filter(
     (r) => r.webhook_url !== null && (r.webhook_events ?? []).includes(r.type),
   );
-  if (wanted.length > 0) {
-    await client.query(
-      `insert into webhook_deliveries
+  await ctx.db.query(
+    `with queued as (
+       insert into webhook_deliveries
          (id, job_id, event_id, event_type, url, body, created_at, next_attempt_at)
        select d.id, d.job_id, d.event_id, d.event_type, d.url, d.body, $7, $7
        from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[])
          as d (id, job_id, event_id, event_type, url, body)
-       on conflict (event_id) do nothing`,
-      [
-        wanted.map(() => `msg_${uuidv7(now).replaceAll('-', '')}`),
-        wanted.map((r) => r.job_id),
-        wanted.map((r) => r.seq),
-        wanted.map((r) => r.type),
-        wanted.map((r) => r.webhook_url),
-        wanted.map((r) => JSON.stringify(toStreamEvent(r))),
-        now,
-      ],
-    );
-  }
-  const through = settled.at(-1)?.seq;
-  if (through !== undefined) {
-    await client.query('update webhook_cursor set last_event_id = $1', [through]);
-  }
+       on conflict (event_id) do nothing
+     )
+     update webhook_cursor set last_event_id = $9 where last_event_id = $8`,
+    [
+      wanted.map(() => `msg_${uuidv7(now).replaceAll('-', '')}`),
+      wanted.map((r) => r.job_id),
+      wanted.map((r) => r.seq),
+      wanted.map((r) => r.type),
+      wanted.map((r) => r.webhook_url),
+      wanted.map((r) => JSON.stringify(toStreamEvent(r))),
+      now,
+      last,
+      through,
+    ],
+  );
   return { read: settled.length, queued: wanted.length };
 }
 
