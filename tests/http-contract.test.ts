@@ -92,6 +92,7 @@ const ROWS: Row[] = [
   { route: 'GET /v1/jobs/{job_id}/receipt', openapi: '/v1/jobs/{job_id}/receipt', call: (f) => ({ method: 'GET', path: `/v1/jobs/${f.done.job_id}/receipt` }), expect: aliceOnly(200) },
   { route: 'GET /v1/jobs/{queued}/receipt', openapi: null, call: (f) => ({ method: 'GET', path: `/v1/jobs/${f.queued.job_id}/receipt` }), expect: aliceOnly(404) },
   { route: 'GET /v1/jobs/{job_id}/receipts', openapi: '/v1/jobs/{job_id}/receipts', call: (f) => ({ method: 'GET', path: `/v1/jobs/${f.done.job_id}/receipts` }), expect: aliceOnly(200) },
+  { route: 'GET /v1/jobs/{job_id}/webhooks', openapi: '/v1/jobs/{job_id}/webhooks', call: (f) => ({ method: 'GET', path: `/v1/jobs/${f.done.job_id}/webhooks` }), expect: aliceOnly(200) },
   { route: 'POST /v1/jobs/{done}/cancel', openapi: null, call: (f) => ({ method: 'POST', path: `/v1/jobs/${f.done.job_id}/cancel` }), expect: aliceOnly(409), codes: { alice: 'JOB_TERMINAL' } },
   { route: 'POST /v1/jobs/{job_id}/cancel', openapi: '/v1/jobs/{job_id}/cancel', call: (f) => ({ method: 'POST', path: `/v1/jobs/${f.toCancel.job_id}/cancel` }), expect: aliceOnly(200) },
   { route: 'POST /v1/miners/register', openapi: '/v1/miners/register', call: () => ({ method: 'POST', path: '/v1/miners/register', json: { capabilities: { gpus: [] }, concurrency: 4 } }), expect: minerOnly(200) },

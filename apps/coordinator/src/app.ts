@@ -20,11 +20,12 @@ import { ProgressThrottle, writeTrailingProgress } from './services/report-progr
 import { PendingSettlementRecorder, type Settlement } from './services/settlement.js';
 import { SignsOfLife } from './services/signs-of-life.js';
 import { Sweeper } from './sweepers/sweeper.js';
+import { WebhookDispatcher } from './sweepers/webhook-dispatcher.js';
 
 export interface AppOptions {
   clock?: Clock;
   settlement?: Settlement;
-  /** Tests drive `sweeper.runOnce()` themselves. */
+  /** Tests drive `sweeper.runOnce()` and `webhooks.runOnce()` themselves. */
   startSweeper?: boolean;
 }
 
@@ -33,6 +34,7 @@ export interface App {
   http: FastifyInstance;
   services: ServiceContext;
   sweeper: Sweeper;
+  webhooks: WebhookDispatcher;
   devKeys: DevKey[];
   /** Every configured and dev key, for building request contexts (tests, createCaller). */
   keyRing: KeyRing;
@@ -85,7 +87,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   if (recovered)
     http.log.warn({ recovered }, 'settlements recovered for receipts issued before a crash');
   const sweeper = new Sweeper(services);
-  if (options.startSweeper !== false) sweeper.start(config.sweepIntervalMs);
+  const webhooks = new WebhookDispatcher(services);
+  if (options.startSweeper !== false) {
+    sweeper.start(config.sweepIntervalMs);
+    webhooks.start(config.sweepIntervalMs);
+    events.subscribe(null, { event: () => webhooks.wake(), end: () => {} });
+  }
 
   let closing: Promise<void> | null = null;
   return {
@@ -93,11 +100,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     http,
     services,
     sweeper,
+    webhooks,
     devKeys: dev.generated,
     keyRing,
     close() {
       closing ??= (async () => {
         await sweeper.stop();
+        await webhooks.stop();
         const closed = http.close();
         signal.close(); // waiting long polls answer {job: null} now instead of holding shutdown
         events.close(); // so do open event streams (SSE, WebSocket): they end

@@ -9,3 +9,4 @@ export * from './schemas/health.js';
 export * from './schemas/jobs.js';
 export * from './schemas/miners.js';
 export * from './schemas/receipts.js';
+export * from './schemas/webhooks.js';

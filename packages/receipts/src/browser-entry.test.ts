@@ -58,6 +58,8 @@ describe('browser entry (src/index.ts)', () => {
   it('exports the browser API and not the node signer', () => {
     expect(Object.keys(browserEntry).sort()).toEqual([
       'RECEIPT_VERSION',
+      'WEBHOOK_SIGNATURE_VERSION',
+      'WEBHOOK_TOLERANCE_SECONDS',
       'assertUsablePublicKey',
       'base64urlDecode',
       'base64urlEncode',
@@ -71,10 +73,13 @@ describe('browser entry (src/index.ts)', () => {
       'receiptSigningBytes',
       'sha256Hex',
       'signReceipt',
+      'signWebhook',
       'stripNulls',
       'trustedKeyMap',
       'verifyDetached',
       'verifyReceipt',
+      'verifyWebhook',
+      'webhookSigningBytes',
     ]);
   });
 });

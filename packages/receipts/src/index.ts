@@ -32,3 +32,14 @@ export {
   verifyDetached,
   verifyReceipt,
 } from './verify.js';
+export {
+  signWebhook,
+  verifyWebhook,
+  WEBHOOK_SIGNATURE_VERSION,
+  WEBHOOK_TOLERANCE_SECONDS,
+  type WebhookHeaders,
+  type WebhookVerifyFailure,
+  type WebhookVerifyOptions,
+  type WebhookVerifyResult,
+  webhookSigningBytes,
+} from './webhook-signature.js';

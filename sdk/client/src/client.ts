@@ -1,6 +1,11 @@
 import type { TRPCClient } from '@trpc/client';
 import { AitbcError, toAitbcError } from './errors.js';
-import { createReceiptVerifier, type VerifyResult } from './receipt-verifier.js';
+import {
+  createVerifiers,
+  type VerifyResult,
+  type WebhookHeaders,
+  type WebhookVerifyResult,
+} from './receipt-verifier.js';
 import { type AppRouter, createTrpcClient, type TransportOptions } from './transport.js';
 import type {
   JobPage,
@@ -64,6 +69,11 @@ export interface AitbcClient {
   ): Promise<RunResult>;
   /** Checks a receipt against the coordinator's published keys (cached; refetched for an unknown key id). */
   verifyReceipt(receipt: unknown): Promise<VerifyResult>;
+  /**
+   * Checks a webhook delivery (its headers and the raw body as received) against the
+   * coordinator's published keys (cached; refetched once when no cached key verifies it).
+   */
+  verifyWebhook(headers: WebhookHeaders, body: string): Promise<WebhookVerifyResult>;
   services: { list(): Promise<ServiceEndpointList> };
 }
 
@@ -79,7 +89,7 @@ async function call<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T>
 
 export function createClient(options: ClientOptions): AitbcClient {
   const trpc = createTrpcClient(options);
-  const verifyReceipt = createReceiptVerifier(() => trpc.receipts.keys.query());
+  const verify = createVerifiers(() => trpc.receipts.keys.query());
   const get = (jobId: string, opts: { signal?: AbortSignal } = {}) =>
     call(() => trpc.jobs.get.query({ job_id: jobId }, opts), opts.signal);
   const listPage = (filter: ListJobsFilter = {}) => call(() => trpc.jobs.list.query(filter));
@@ -105,7 +115,8 @@ export function createClient(options: ClientOptions): AitbcClient {
     wait: (jobId, waitOptions) =>
       waitForJob((signal) => get(jobId, { signal }), jobId, waitOptions),
     run: (service, payload, runOptions) => runServiceJob(client, service, payload, runOptions),
-    verifyReceipt: (receipt) => call(() => verifyReceipt(receipt)),
+    verifyReceipt: (receipt) => call(() => verify.receipt(receipt)),
+    verifyWebhook: (headers, body) => call(() => verify.webhook(headers, body)),
     services: { list: () => call(() => trpc.services.list.query()) },
   };
   return client;

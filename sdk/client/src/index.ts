@@ -13,7 +13,15 @@ export {
   type SdkErrorCode,
   toAitbcError,
 } from './errors.js';
-export { type VerifyFailure, type VerifyResult, verifyReceiptOffline } from './receipt-verifier.js';
+export {
+  type VerifyFailure,
+  type VerifyResult,
+  verifyReceiptOffline,
+  verifyWebhookOffline,
+  type WebhookHeaders,
+  type WebhookVerifyFailure,
+  type WebhookVerifyResult,
+} from './receipt-verifier.js';
 export {
   backoffDelayMs,
   IDEMPOTENT_MUTATIONS,

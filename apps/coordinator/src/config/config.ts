@@ -56,6 +56,10 @@ const EnvSchema = z
     MAX_LONG_POLLS_PER_MINER: int(1, 10_000).default(32),
     REQUEST_TIMEOUT_SECONDS: int(1, 3600).default(30),
     CORS_ORIGINS: z.string().optional(),
+    WEBHOOK_ALLOW_PRIVATE: flag.default(false),
+    WEBHOOK_MAX_ATTEMPTS: int(1, 100).default(8),
+    WEBHOOK_TIMEOUT_SECONDS: int(1, 300).default(10),
+    WEBHOOK_RETRY_BASE_MS: int(100, 30_000).default(5000),
   })
   .superRefine((env, ctx) => {
     // One late heartbeat must not cost a healthy miner its leases.
@@ -97,6 +101,18 @@ export interface Config {
   /** Prefix of every Redis key (nonces, rate limits), so instances of one fleet share them. */
   redisKeyPrefix: string;
   security: SecurityConfig;
+  webhooks: WebhookConfig;
+}
+
+/** Webhook delivery (contract §7a). */
+export interface WebhookConfig {
+  /** Deliver to private, loopback and link-local addresses too (tests, closed networks). */
+  allowPrivate: boolean;
+  /** Attempts per event before its delivery is given up. */
+  maxAttempts: number;
+  timeoutMs: number;
+  /** Delay before the first retry; each further retry waits twice as long (capped at 1 h). */
+  retryBaseMs: number;
 }
 
 /** Request signing, rate limits and abuse limits (contract §8a). */
@@ -201,6 +217,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         .split(',')
         .map((o) => o.trim().replace(/\/$/, ''))
         .filter(Boolean),
+    },
+    webhooks: {
+      allowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+      maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+      timeoutMs: e.WEBHOOK_TIMEOUT_SECONDS * 1000,
+      retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
     },
   };
 }

@@ -4,6 +4,7 @@ import { addSeconds } from './clock.js';
 import type { ServiceContext } from './context.js';
 import { uuidv7 } from './ids.js';
 import { planJob } from './plan-job.js';
+import { jobWebhookOf } from './webhooks/job-webhook.js';
 
 export interface SubmitResult {
   job: JobView;
@@ -13,20 +14,22 @@ export interface SubmitResult {
 
 const INSERT_JOB_COLUMNS = `id, client_id, state, service, payload, payload_sha256, constraints,
   req_gpu, req_vram, req_cuda, req_models, req_region, req_max_price, req_service, estimated_price,
-  priority, attempt, max_attempts, ttl_seconds, timeout_seconds, requested_at, expires_at`;
+  priority, attempt, max_attempts, ttl_seconds, timeout_seconds, requested_at, expires_at,
+  webhook_url, webhook_events`;
 const INSERT_JOB_VALUES = `$1, $2, 'QUEUED', $3, $4::jsonb, $5, $6::jsonb,
-  $7, $8, $9::int[], $10::text[], $11, $12, $19, $20::float8, $13, 0, $14, $15, $16, $17, $18`;
+  $7, $8, $9::int[], $10::text[], $11, $12, $19, $20::float8, $13, 0, $14, $15, $16, $17, $18,
+  $21::text, $22::text[]`;
 
 /**
- * MAX_QUEUED_JOBS_PER_CLIENT, checked by the insert itself: it counts at most $21 of the
+ * MAX_QUEUED_JOBS_PER_CLIENT, checked by the insert itself: it counts at most $23 of the
  * client's QUEUED jobs (index jobs_client_queued_idx), so the check costs no more than the cap.
  * Concurrent submits of one client each see the others' rows only once committed, so the cap
  * can be overshot by the submits of that client in flight at the same moment (at most
  * DB_POOL_MAX per instance), never more.
  */
 const QUEUED_UP_TO_CAP = `(select count(*) from (
-    select 1 from jobs where client_id = $2 and state = 'QUEUED' limit $21) q)`;
-const UNDER_QUEUE_CAP = `${QUEUED_UP_TO_CAP} < $21`;
+    select 1 from jobs where client_id = $2 and state = 'QUEUED' limit $23) q)`;
+const UNDER_QUEUE_CAP = `${QUEUED_UP_TO_CAP} < $23`;
 
 interface EventId {
   event_id: string;
@@ -83,6 +86,7 @@ export async function submitJob(
   const id = uuidv7(now);
   const ttl = input.ttl_seconds ?? config.jobTtlSeconds;
   const plan = planJob(config, input);
+  const webhook = await jobWebhookOf(ctx, input);
   const { requirements, constraints } = plan;
   const view: JobView = {
     job_id: id,
@@ -121,6 +125,8 @@ export async function submitJob(
     addSeconds(now, ttl),
     requirements.service,
     plan.estimatedPrice,
+    webhook?.url ?? null,
+    webhook?.events ?? null,
   ];
 
   params.push(config.maxQueuedJobsPerClient);
@@ -143,7 +149,7 @@ export async function submitJob(
   const inserted = await ctx.db.query<EventId>(
     `with k as (
        insert into idempotency_keys (client_id, key, request_sha256, job_id, response, created_at)
-       select $2, $22, $23, $1, $24::jsonb, $17 where ${UNDER_QUEUE_CAP}
+       select $2, $24, $25, $1, $26::jsonb, $17 where ${UNDER_QUEUE_CAP}
        on conflict (client_id, key) do nothing
        returning job_id
      ), j as (

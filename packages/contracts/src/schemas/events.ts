@@ -1,24 +1,14 @@
 import { z } from 'zod';
 import { ErrorInfo, Id, Timestamp } from './common.js';
+import { JobStreamEventType } from './event-types.js';
 import { JobStateSchema } from './jobs.js';
 import { AssignedJob } from './miners.js';
 
-/** What happened to a job (contract §7a); each is one event on its stream. */
-export const JOB_STREAM_EVENT_TYPES = [
-  'queued',
-  'running',
-  'progress',
-  'requeued',
-  'completed',
-  'failed',
-  'canceled',
-  'expired',
-] as const;
-export const JobStreamEventType = z.enum(JOB_STREAM_EVENT_TYPES);
-export type JobStreamEventType = z.infer<typeof JobStreamEventType>;
-
-/** The event types after which a job's stream ends. */
-export const TERMINAL_STREAM_EVENT_TYPES = ['completed', 'failed', 'canceled', 'expired'] as const;
+export {
+  JOB_STREAM_EVENT_TYPES,
+  JobStreamEventType,
+  TERMINAL_STREAM_EVENT_TYPES,
+} from './event-types.js';
 
 /**
  * One event of a job's stream. `event_id` is a decimal string that increases along a job's stream

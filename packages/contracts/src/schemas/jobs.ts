@@ -13,9 +13,45 @@ import {
   Timestamp,
 } from './common.js';
 import { JobConstraints } from './constraints.js';
+import { JobStreamEventType, TERMINAL_STREAM_EVENT_TYPES } from './event-types.js';
 import { Receipt } from './receipts.js';
 
 export const JobStateSchema = z.enum(JOB_STATES);
+
+export const WEBHOOK_URL_MAX_LENGTH = 2048;
+/** What a job's webhook receives when `webhook_events` is not given: the terminal events. */
+export const DEFAULT_WEBHOOK_EVENTS = TERMINAL_STREAM_EVENT_TYPES;
+
+/**
+ * The optional webhook of a job (contract §7a). The schema checks the form only; whether the
+ * host may be reached (no private, loopback or link-local address) is the coordinator's check.
+ */
+function WebhookFields() {
+  return z.object({
+    webhook_url: z
+      .string()
+      .max(WEBHOOK_URL_MAX_LENGTH)
+      .refine(isHttpUrl, 'must be an absolute http or https URL')
+      .optional()
+      .describe('http(s) URL that receives signed POSTs of the job events (Standard Webhooks)'),
+    webhook_events: z
+      .array(JobStreamEventType)
+      .min(1)
+      .max(JOB_STREAM_EVENT_COUNT)
+      .optional()
+      .describe('the event types to deliver; default the terminal ones (needs webhook_url)'),
+  });
+}
+const JOB_STREAM_EVENT_COUNT = JobStreamEventType.options.length;
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
 
 export const SubmitJobInput = z.strictObject({
   service: z.string().trim().min(1).max(64).optional(),
@@ -35,6 +71,7 @@ export const SubmitJobInput = z.strictObject({
     .optional(),
   priority: z.number().int().min(-1000).max(1000).optional(),
   max_attempts: z.number().int().min(1).max(20).optional(),
+  ...WebhookFields().shape,
 });
 export type SubmitJobInput = z.infer<typeof SubmitJobInput>;
 

@@ -7,3 +7,4 @@ export { receipts } from './receipts.js';
 export { result } from './result.js';
 export { submit } from './submit.js';
 export { watch } from './watch.js';
+export { webhooks } from './webhooks.js';
