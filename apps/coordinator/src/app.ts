@@ -11,6 +11,7 @@ import { LeaseBook } from './services/lease-book.js';
 import { LongPollSlots } from './services/long-poll-slots.js';
 import { MinerPresence, presenceWindowMs } from './services/miner-presence.js';
 import { DatabaseNonceStore, RedisNonceStore } from './services/nonce-store.js';
+import { PushChannels } from './services/push-channels.js';
 import { RateLimits } from './services/rate-limits.js';
 import { loadReceiptKeys } from './services/receipt-keys.js';
 import { connectRedis } from './services/redis.js';
@@ -68,6 +69,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     settlement: options.settlement ?? new PendingSettlementRecorder(db),
     nonces: redis ? new RedisNonceStore(redis, config.redisKeyPrefix) : new DatabaseNonceStore(db),
     longPolls: new LongPollSlots(config.security.maxLongPollsPerMiner),
+    push: new PushChannels(),
     log: { warn: () => {}, error: () => {} },
   };
   const http = buildHttpServer(config, services, keyRing, new RateLimits(config, redis));
@@ -91,6 +93,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         await sweeper.stop();
         const closed = http.close();
         signal.close(); // waiting long polls answer {job: null} now instead of holding shutdown
+        services.push.closeAll(); // and push subscriptions end
         await closed;
         await db.close();
         redis?.disconnect();

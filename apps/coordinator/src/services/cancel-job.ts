@@ -5,7 +5,8 @@ import { findOwnJob, getJob } from './job-queries.js';
 /**
  * QUEUED or RUNNING → CANCELED in one conditional statement. A RUNNING job stops counting
  * against its miner at once, and its attempt keeps a cancel notice (announced in the miner's
- * heartbeats) until the miner reports on it or the lease would have ended.
+ * heartbeats) until the miner reports on it or the lease would have ended; a miner subscribed
+ * to its push channel on this instance is told at once.
  */
 export async function cancelJob(
   ctx: ServiceContext,
@@ -37,6 +38,9 @@ export async function cancelJob(
     const job = await findOwnJob(ctx, clientId, jobId); // 404 if not ours
     throw new AppError('JOB_TERMINAL', `job ${jobId} is already ${job.state}`);
   }
-  if (canceled.assigned_miner_id) ctx.signal.slotFreed(canceled.assigned_miner_id);
+  if (canceled.assigned_miner_id) {
+    ctx.signal.slotFreed(canceled.assigned_miner_id);
+    ctx.push.jobCanceled(canceled.assigned_miner_id, jobId);
+  }
   return getJob(ctx, clientId, jobId);
 }
