@@ -6,6 +6,7 @@ import { type Database, openDatabase } from './db/database.js';
 import { buildHttpServer } from './http/server.js';
 import { type Clock, systemClock } from './services/clock.js';
 import type { ServiceContext } from './services/context.js';
+import { JobEventHub } from './services/job-events.js';
 import { JobSignal } from './services/job-signal.js';
 import { LeaseBook } from './services/lease-book.js';
 import { LongPollSlots } from './services/long-poll-slots.js';
@@ -15,6 +16,7 @@ import { PushChannels } from './services/push-channels.js';
 import { RateLimits } from './services/rate-limits.js';
 import { loadReceiptKeys } from './services/receipt-keys.js';
 import { connectRedis } from './services/redis.js';
+import { ProgressThrottle, writeTrailingProgress } from './services/report-progress.js';
 import { PendingSettlementRecorder, type Settlement } from './services/settlement.js';
 import { SignsOfLife } from './services/signs-of-life.js';
 import { Sweeper } from './sweepers/sweeper.js';
@@ -56,12 +58,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     throw err;
   }
   const signal = new JobSignal();
+  const events = new JobEventHub();
   const clock = options.clock ?? systemClock;
   const services: ServiceContext = {
     config,
     db,
     clock,
     signal,
+    events,
+    progress: new ProgressThrottle((minerId, input) =>
+      writeTrailingProgress(services, minerId, input),
+    ),
     presence: new MinerPresence(presenceWindowMs(config.heartbeatTimeoutSeconds)),
     leases: new LeaseBook(),
     signsOfLife: new SignsOfLife(db, clock, config.heartbeatTimeoutSeconds),
@@ -93,7 +100,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         await sweeper.stop();
         const closed = http.close();
         signal.close(); // waiting long polls answer {job: null} now instead of holding shutdown
-        services.push.closeAll(); // and push subscriptions end
+        events.close(); // so do open event streams (SSE, WebSocket): they end
+        services.push.closeAll(); // and miners' push subscriptions
+        services.progress.close();
         await closed;
         await db.close();
         redis?.disconnect();

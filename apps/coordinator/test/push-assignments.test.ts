@@ -162,6 +162,15 @@ describe('miners.assignments (push channel)', () => {
       attempt: 0,
       assigned_miner_id: null,
     });
+    const { rows } = await t.app.services.db.pool.query<{
+      type: string;
+      error_code: string | null;
+    }>('select type, error_code from job_events where job_id = $1 order by id', [job.job_id]);
+    expect(rows).toEqual([
+      { type: 'queued', error_code: null },
+      { type: 'running', error_code: null },
+      { type: 'requeued', error_code: 'NOT_DELIVERED' },
+    ]);
     const again = await pollNow(t, 'miner3');
     expect(again).toMatchObject({ job_id: job.job_id, attempt: 1 });
     await t.as('miner3').miners.result({ ...leaseOf(again!), result: {} });

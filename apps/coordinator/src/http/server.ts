@@ -15,6 +15,7 @@ import { registerRequestGuard } from './request-guard.js';
 import { registerResponseHeaders } from './response-headers.js';
 import { registerRestRoutes, sendError } from './rest-plugin.js';
 import { registerSlowRequestCutoff } from './slow-requests.js';
+import { registerTrpcWebSocket } from './trpc-websocket.js';
 
 /** Fastify errors raised before a procedure runs (body limits, content types), as AppErrors. */
 function fromFastifyError(err: FastifyError): AppError {
@@ -128,6 +129,7 @@ export function buildHttpServer(
       } as never);
     });
   });
+  registerTrpcWebSocket(app, config, services, keys);
   registerRestRoutes(app, { router: appRouter as AppRouter, createContext });
   return app;
 }

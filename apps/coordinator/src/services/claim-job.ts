@@ -14,7 +14,8 @@ import { type ClaimedRow, toAssignedJob } from './job-views.js';
  *   row version: polls of the same miner queue up here, so a miner never gets more than its
  *   `concurrency` (a count of RUNNING jobs would come from a stale snapshot and could overshoot).
  *   Job row first, miner row second: the lock order of result/fail/cancel.
- * - `claimed`, `a`, `bump` write the lease, the attempt row and the slot, atomically.
+ * - `claimed`, `a`, `bump`, `ev` write the lease, the attempt row, the slot and the `running`
+ *   event, atomically.
  * A claim that finds nothing therefore locks nothing and commits without a WAL flush (locking the
  * miner first made every empty poll wait for an fsync).
  * The plan matters more than the text: the queue index must be walked in hand-out order, stopping
@@ -62,13 +63,17 @@ with mi as (
   select lease_id, id, attempt, $1, $2 from claimed
 ), bump as (
   update miners set inflight = inflight + 1 from claimed where miners.id = $1
+), ev as (
+  insert into job_events (job_id, type, state, at, attempt, miner_id)
+  select id, 'running', 'RUNNING', $2, attempt, $1 from claimed
+  returning id
 )
-select * from claimed`;
+select claimed.*, (select id::text from ev) as event_id from claimed`;
 
 /** Claims one job for the miner now, or returns null without waiting. */
 export async function claimJob(ctx: ServiceContext, minerId: string): Promise<AssignedJob | null> {
   const now = ctx.clock.now();
-  const { rows } = await ctx.db.query<ClaimedRow>(CLAIM_SQL, [
+  const { rows } = await ctx.db.query<ClaimedRow & { event_id: string }>(CLAIM_SQL, [
     minerId,
     now,
     uuidv7(now),
@@ -77,5 +82,16 @@ export async function claimJob(ctx: ServiceContext, minerId: string): Promise<As
   const row = rows[0];
   if (!row) return null;
   ctx.leases.remember(row.lease_id, minerId, row);
+  ctx.events.publish([
+    {
+      event_id: row.event_id,
+      job_id: row.id,
+      type: 'running',
+      state: 'RUNNING',
+      at: now.toISOString(),
+      attempt: row.attempt,
+      miner_id: minerId,
+    },
+  ]);
   return toAssignedJob(row);
 }

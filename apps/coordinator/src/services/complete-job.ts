@@ -39,21 +39,27 @@ export async function completeJob(
 
   const now = ctx.clock.now();
   const receipt = buildReceipt(ctx, row, minerId, input, resultSha256, now);
-  const { rowCount } = await ctx.db.query(
+  const { rows } = await ctx.db.query<{ event_id: string }>(
     `with done as (
        update jobs set state = 'COMPLETED', completed_at = $4, result = $5::jsonb
        where id = $1 and state = 'RUNNING' and lease_id = $2 and assigned_miner_id = $3
          and lease_expires_at > $4
-       returning id, client_id
+       returning id, client_id, attempt
      ), a as (
        update job_attempts set ended_at = $4, outcome = 'COMPLETED'
        where lease_id = $2 and exists (select 1 from done)
      ), m as (
        update miners set inflight = inflight - 1, jobs_completed = jobs_completed + 1
        where id = $3 and exists (select 1 from done)
+     ), r as (
+       insert into receipts (id, job_id, lease_id, client_id, miner_id, body, issued_at)
+       select $6, done.id, $2, done.client_id, $3, $7::jsonb, $4 from done
+     ), ev as (
+       insert into job_events (job_id, type, state, at, attempt, miner_id, receipt_id)
+       select done.id, 'completed', 'COMPLETED', $4, done.attempt, $3, $6 from done
+       returning id
      )
-     insert into receipts (id, job_id, lease_id, client_id, miner_id, body, issued_at)
-     select $6, done.id, $2, done.client_id, $3, $7::jsonb, $4 from done`,
+     select id::text as event_id from ev`,
     [
       row.id,
       input.lease_id,
@@ -64,7 +70,8 @@ export async function completeJob(
       JSON.stringify(receipt),
     ],
   );
-  if (rowCount !== 1) {
+  const written = rows[0];
+  if (!written) {
     // The guard said no: the lease had ended, or a race was lost (cancel, sweep, a concurrent
     // duplicate of this very result). Read the job to tell a repeat from a lost lease.
     const again = await replayedReceipt(
@@ -77,6 +84,18 @@ export async function completeJob(
     if (again) return again;
     throw await leaseLost(ctx, row.id, input.lease_id, minerId);
   }
+  ctx.events.publish([
+    {
+      event_id: written.event_id,
+      job_id: row.id,
+      type: 'completed',
+      state: 'COMPLETED',
+      at: now.toISOString(),
+      attempt: row.attempt,
+      miner_id: minerId,
+      receipt_id: receipt.receipt_id,
+    },
+  ]);
   ctx.signal.slotFreed(minerId);
   await ctx.settlement.onReceipt(receipt).catch((err: unknown) => {
     ctx.log.error({ err, receipt_id: receipt.receipt_id }, 'settlement hook failed');

@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import type { Clock } from './clock.js';
+import type { JobEventHub } from './job-events.js';
 import type { JobSignal } from './job-signal.js';
 import type { LeaseBook } from './lease-book.js';
 import type { LongPollSlots } from './long-poll-slots.js';
@@ -8,6 +9,7 @@ import type { MinerPresence } from './miner-presence.js';
 import type { NonceStore } from './nonce-store.js';
 import type { PushChannels } from './push-channels.js';
 import type { ReceiptKeys } from './receipt-keys.js';
+import type { ProgressThrottle } from './report-progress.js';
 import type { Settlement } from './settlement.js';
 import type { SignsOfLife } from './signs-of-life.js';
 
@@ -17,6 +19,10 @@ export interface ServiceContext {
   db: Database;
   clock: Clock;
   signal: JobSignal;
+  /** Job events as they are written: watchers (jobs.watch, admin.events) and the relay. */
+  events: JobEventHub;
+  /** Two progress events per second per job, the last report always delivered. */
+  progress: ProgressThrottle;
   presence: MinerPresence;
   signsOfLife: SignsOfLife;
   leases: LeaseBook;

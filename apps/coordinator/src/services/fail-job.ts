@@ -30,7 +30,7 @@ export async function failJob(
   });
   const now = ctx.clock.now();
   const requeue = next === 'QUEUED';
-  const { rows } = await ctx.db.query<JobRequirements>(
+  const { rows } = await ctx.db.query<JobRequirements & { attempt: number; event_id: string }>(
     `with done as (
        update jobs set state = $5,
          lease_id = case when $6 then null else lease_id end,
@@ -44,7 +44,7 @@ export async function failJob(
          error_message = case when $6 then null else $8 end
        where id = $1 and state = 'RUNNING' and lease_id = $2 and assigned_miner_id = $3
          and lease_expires_at > $4
-       returning ${requirementsReturning('jobs')}
+       returning jobs.attempt, ${requirementsReturning('jobs')}
      ), a as (
        update job_attempts set ended_at = $4, outcome = case when $6 then 'REQUEUED' else 'FAILED' end,
          error_code = $7
@@ -52,12 +52,29 @@ export async function failJob(
      ), m as (
        update miners set inflight = inflight - 1, jobs_failed = jobs_failed + 1
        where id = $3 and exists (select 1 from done)
+     ), ev as (
+       insert into job_events (job_id, type, state, at, attempt, miner_id, error_code, error_message)
+       select $1, case when $6 then 'requeued' else 'failed' end, $5, $4, done.attempt, $3, $7, $8
+       from done
+       returning id
      )
-     select * from done`,
+     select done.*, (select id::text from ev) as event_id from done`,
     [row.id, input.lease_id, minerId, now, next, requeue, input.error_code, input.error_message],
   );
   const done = rows[0];
   if (!done) throw await leaseLost(ctx, row.id, input.lease_id, minerId);
+  ctx.events.publish([
+    {
+      event_id: done.event_id,
+      job_id: row.id,
+      type: requeue ? 'requeued' : 'failed',
+      state: next,
+      at: now.toISOString(),
+      attempt: done.attempt,
+      miner_id: minerId,
+      error: { code: input.error_code, message: input.error_message },
+    },
+  ]);
   ctx.signal.slotFreed(minerId);
   if (requeue) ctx.signal.jobQueued(requirementsOf(done));
   return next;

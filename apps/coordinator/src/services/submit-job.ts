@@ -28,6 +28,29 @@ const QUEUED_UP_TO_CAP = `(select count(*) from (
     select 1 from jobs where client_id = $2 and state = 'QUEUED' limit $21) q)`;
 const UNDER_QUEUE_CAP = `${QUEUED_UP_TO_CAP} < $21`;
 
+interface EventId {
+  event_id: string;
+}
+
+/** The `queued` event, written by the submit statement itself (after its CTE `j`). */
+const QUEUED_EVENT = `ev as (
+    insert into job_events (job_id, type, state, at) select id, 'queued', 'QUEUED', $17 from j
+    returning id
+  )
+  select id::text as event_id from ev`;
+
+function announceQueued(ctx: ServiceContext, view: JobView, eventId: string, now: Date): void {
+  ctx.events.publish([
+    {
+      event_id: eventId,
+      job_id: view.job_id,
+      type: 'queued',
+      state: 'QUEUED',
+      at: now.toISOString(),
+    },
+  ]);
+}
+
 const queueLimit = (cap: number) =>
   new AppError(
     'QUEUE_LIMIT',
@@ -102,29 +125,36 @@ export async function submitJob(
 
   params.push(config.maxQueuedJobsPerClient);
   if (idempotencyKey === null) {
-    const inserted = await ctx.db.query(
-      `insert into jobs (${INSERT_JOB_COLUMNS}) select ${INSERT_JOB_VALUES} where ${UNDER_QUEUE_CAP}`,
+    const inserted = await ctx.db.query<EventId>(
+      `with j as (
+         insert into jobs (${INSERT_JOB_COLUMNS}) select ${INSERT_JOB_VALUES} where ${UNDER_QUEUE_CAP}
+         returning id
+       ), ${QUEUED_EVENT}`,
       params,
     );
-    if (inserted.rowCount === 0) throw queueLimit(config.maxQueuedJobsPerClient);
+    if (inserted.rows.length === 0) throw queueLimit(config.maxQueuedJobsPerClient);
+    announceQueued(ctx, view, inserted.rows[0]!.event_id, now);
     ctx.signal.jobQueued(requirements);
     return { job: view, replayed: false };
   }
 
   const requestSha = canonicalSha256(input);
   // Over the cap, the key row is not written either: a retry once there is room creates the job.
-  const inserted = await ctx.db.query(
+  const inserted = await ctx.db.query<EventId>(
     `with k as (
        insert into idempotency_keys (client_id, key, request_sha256, job_id, response, created_at)
        select $2, $22, $23, $1, $24::jsonb, $17 where ${UNDER_QUEUE_CAP}
        on conflict (client_id, key) do nothing
        returning job_id
-     )
-     insert into jobs (${INSERT_JOB_COLUMNS})
-     select ${INSERT_JOB_VALUES} from k`,
+     ), j as (
+       insert into jobs (${INSERT_JOB_COLUMNS})
+       select ${INSERT_JOB_VALUES} from k
+       returning id
+     ), ${QUEUED_EVENT}`,
     [...params, idempotencyKey, requestSha, JSON.stringify(view)],
   );
-  if (inserted.rowCount === 1) {
+  if (inserted.rows.length === 1) {
+    announceQueued(ctx, view, inserted.rows[0]!.event_id, now);
     ctx.signal.jobQueued(requirements);
     return { job: view, replayed: false };
   }

@@ -21,6 +21,8 @@ export interface RequestContext {
   response: ResponseMeta;
   /** Aborted when the caller goes away (long polls stop waiting). */
   signal?: AbortSignal | undefined;
+  /** Set on WebSocket connections, which carry subscriptions only. */
+  transport?: 'ws';
 }
 
 /**

@@ -1,5 +1,10 @@
 import { clientView } from './client-view.js';
-import { jobs as adminJobs, miners as adminMiners, stats } from './procedures/admin/index.js';
+import {
+  jobs as adminJobs,
+  miners as adminMiners,
+  events,
+  stats,
+} from './procedures/admin/index.js';
 import { live, ready } from './procedures/health/index.js';
 import * as jobs from './procedures/jobs/index.js';
 import * as miners from './procedures/miners/index.js';
@@ -13,7 +18,7 @@ export const appRouter = router({
   health: router({ live, ready }),
   jobs: router({ ...jobs }),
   miners: router({ ...miners }),
-  admin: router({ stats, jobs: adminJobs, miners: adminMiners }),
+  admin: router({ stats, jobs: adminJobs, miners: adminMiners, events }),
   receipts: router({ keys }),
   registry: router({ ...registry }),
   services: router({ ...services }),

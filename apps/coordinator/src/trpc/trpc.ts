@@ -17,6 +17,13 @@ const t = initTRPC
   .meta<ProcedureMeta>()
   .create({
     isDev: false,
+    // SSE subscriptions (GET /trpc/jobs.watch): a comment line every 10 s keeps proxies and the
+    // server's connection timeout from closing a quiet stream; the client reconnects (with
+    // Last-Event-ID) when it has heard nothing for 20 s.
+    sse: {
+      ping: { enabled: true, intervalMs: 10_000 },
+      client: { reconnectAfterInactivityMs: 20_000 },
+    },
     errorFormatter({ shape, error }) {
       const app = toAppError(error);
       return {
@@ -38,7 +45,14 @@ export const router = t.router;
  * Services throw AppError; this turns it into the TRPCError whose status matches its code. It
  * also applies the route's success status (201 for creations) from the procedure's meta.
  */
-const appErrors = t.middleware(async ({ ctx, meta, getRawInput, next }) => {
+const appErrors = t.middleware(async ({ ctx, meta, type, getRawInput, next }) => {
+  if (ctx.transport === 'ws' && type !== 'subscription')
+    throw toTRPCError(
+      new AppError(
+        'METHOD_NOT_ALLOWED',
+        'only subscriptions are served over WebSocket; call queries and mutations over HTTP',
+      ),
+    );
   // Every transport's input (REST body or query, tRPC body or ?input=) passes this one check.
   const problem = findUnstorableJson(await getRawInput());
   if (problem)

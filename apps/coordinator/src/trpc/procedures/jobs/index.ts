@@ -6,3 +6,4 @@ export { receipt } from './receipt.js';
 export { receipts } from './receipts.js';
 export { result } from './result.js';
 export { submit } from './submit.js';
+export { watch } from './watch.js';
