@@ -13,6 +13,14 @@ export {
   type SdkErrorCode,
   toAitbcError,
 } from './errors.js';
+export {
+  type EventStream,
+  type OpenStreamOptions,
+  openEventStream,
+  type StreamMessage,
+  streamError,
+} from './event-stream.js';
+export type { JobStreamEvent, WatchOptions } from './job-stream.js';
 export { type VerifyFailure, type VerifyResult, verifyReceiptOffline } from './receipt-verifier.js';
 export {
   backoffDelayMs,
