@@ -20,6 +20,8 @@ export interface JobSource {
   watch(signal: AbortSignal): AsyncIterable<JobStreamEvent>;
 }
 
+const TERMINAL_EVENT_TYPES: readonly string[] = ['completed', 'failed', 'canceled', 'expired'];
+
 /** Polling starts fast, so a quick job is seen quickly, and slows to once a second. */
 export const WAIT_POLL = { firstDelayMs: 100, maxDelayMs: 1000, factor: 1.5 } as const;
 
@@ -77,11 +79,11 @@ async function followStream(
 ): Promise<JobView> {
   for await (const event of source.watch(signal)) {
     options.onEvent?.(event);
-    if (event.type === 'progress') continue;
-    const job = update(await source.getJob(signal));
-    if (isTerminal(job.state)) return job;
+    if (TERMINAL_EVENT_TYPES.includes(event.type)) break;
+    // The view is read at each transition only for onUpdate; the stream, not a terminal view
+    // read in between, decides the end, so onEvent sees every event up to the terminal one.
+    if (event.type !== 'progress' && options.onUpdate) update(await source.getJob(signal));
   }
-  // The stream ends only after a terminal event; the job view is read once more to be sure.
   return update(await source.getJob(signal));
 }
 
