@@ -6,6 +6,7 @@ import { type Database, openDatabase } from './db/database.js';
 import { buildHttpServer } from './http/server.js';
 import { type Clock, systemClock } from './services/clock.js';
 import type { ServiceContext } from './services/context.js';
+import { startEventRelay } from './services/event-relay.js';
 import { JobEventHub } from './services/job-events.js';
 import { JobSignal } from './services/job-signal.js';
 import { LeaseBook } from './services/lease-book.js';
@@ -81,6 +82,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   };
   const http = buildHttpServer(config, services, keyRing, new RateLimits(config, redis));
   services.log = http.log;
+  const relay = await startEventRelay(services, redis);
   const recovered = await services.settlement.recover?.();
   if (recovered)
     http.log.warn({ recovered }, 'settlements recovered for receipts issued before a crash');
@@ -104,6 +106,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         services.push.closeAll(); // and miners' push subscriptions
         services.progress.close();
         await closed;
+        await relay?.close();
         await db.close();
         redis?.disconnect();
       })();

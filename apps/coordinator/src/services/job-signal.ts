@@ -3,6 +3,12 @@ import { type JobRequirements, type MinerProfile, matches } from '@aitbc/contrac
 /** Why a waiter was woken: a queued job (which can be passed on) or a freed slot / shutdown. */
 export type WakeReason = { requirements: JobRequirements; hops: number } | null;
 
+/** The other instances, told of wake-ups in batches (event-relay.ts). */
+export interface SignalRelay {
+  jobQueued(requirements: JobRequirements): void;
+  slotFreed(minerId: string): void;
+}
+
 interface Waiter {
   minerId: string;
   profile: MinerProfile;
@@ -31,8 +37,26 @@ export class JobSignal {
     return { woken, cancel: () => this.waiters.delete(waiter) };
   }
 
-  /** A job became claimable. `hops` bounds how often a fruitless wake-up is passed on. */
-  jobQueued(requirements: JobRequirements, hops = this.waiters.size): void {
+  private relay: SignalRelay | null = null;
+
+  /** Where this instance's wake-ups also go: the other instances (event-relay.ts). */
+  setRelay(relay: SignalRelay | null): void {
+    this.relay = relay;
+  }
+
+  /** A job became claimable here: wakes a matching poll here, and is relayed to other instances. */
+  jobQueued(requirements: JobRequirements): void {
+    this.relay?.jobQueued(requirements);
+    this.wakeMatching(requirements, this.waiters.size);
+  }
+
+  /** A job was queued through another instance: wakes a matching poll here, relays nothing. */
+  remoteJobQueued(requirements: JobRequirements): void {
+    this.wakeMatching(requirements, this.waiters.size);
+  }
+
+  /** `hops` bounds how often a fruitless wake-up is passed on. */
+  private wakeMatching(requirements: JobRequirements, hops: number): void {
     if (hops <= 0) return;
     for (const w of this.waiters) {
       if (matches(requirements, w.profile)) {
@@ -45,11 +69,17 @@ export class JobSignal {
 
   /** The woken poller claimed nothing: give the next matching waiter its chance. */
   forward(reason: WakeReason): void {
-    if (reason) this.jobQueued(reason.requirements, reason.hops);
+    if (reason) this.wakeMatching(reason.requirements, reason.hops);
   }
 
-  /** One of this miner's slots was freed: its own waiting polls may now claim. */
+  /** One of this miner's slots was freed: its own waiting polls may now claim (here or elsewhere). */
   slotFreed(minerId: string): void {
+    this.relay?.slotFreed(minerId);
+    this.remoteSlotFreed(minerId);
+  }
+
+  /** A slot freed by another instance: wakes this miner's poll if it waits here. */
+  remoteSlotFreed(minerId: string): void {
     for (const w of this.waiters) {
       if (w.minerId === minerId) {
         this.waiters.delete(w);
