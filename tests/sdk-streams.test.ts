@@ -112,7 +112,9 @@ describe('SDKs on the push channel and the job stream', () => {
     const job = await submitJob(http, alice(), { payload: { n: 3 } });
     const done = await waitUntilTerminal(job.job_id);
     expect(done.state).toBe('COMPLETED');
-    expect(events.some((e) => e.type === 'job_completed')).toBe(true);
+    // The job is COMPLETED once the result is accepted; the miner's event follows the answer.
+    const completedHere = () => events.some((e) => e.type === 'job_completed');
+    await within(2000, 'the job_completed event', waitFor(completedHere));
     expect(proxy.log.some((r) => r.url.includes('/trpc/miners.poll'))).toBe(true);
   });
 

@@ -38,6 +38,7 @@ export interface WatchOptions {
 }
 
 const TERMINAL_TYPES: readonly string[] = ['completed', 'failed', 'canceled', 'expired'];
+const RESUMABLE: readonly string[] = ['NETWORK_ERROR', 'NOT_READY'];
 /** Reconnect delays after a dropped stream: quick at first, then at most every 5 s. */
 const RECONNECT = { firstMs: 100, maxMs: 5000 };
 
@@ -87,7 +88,9 @@ export async function* watchJob(
       }
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
-      if (!(error instanceof AitbcError) || error.code !== 'NETWORK_ERROR') throw error;
+      // A drop, or a stream the server ended because it fell behind (NOT_READY): resume.
+      const resumable = error instanceof AitbcError && RESUMABLE.includes(error.code);
+      if (!resumable) throw error;
     } finally {
       stream.close();
     }
