@@ -94,13 +94,24 @@ describe('examples/client-quickstart and examples/verify-offline', () => {
 });
 
 describe('npm run demo', () => {
-  it('runs the marketplace, shows each job change, verifies every receipt and exits 0', async () => {
+  it("runs the marketplace, shows each job's stream, verifies every receipt and exits 0", async () => {
     const demo = await runScript('examples/demo/demo.ts', [], {}, ['--conditions=source']);
     expect(demo.code, demo.output).toBe(0);
-    expect(demo.output).toMatch(/\(echo\): COMPLETED on demo-miner/);
-    expect(demo.output).toMatch(/\(llm_inference\): COMPLETED/);
-    expect(demo.output).toMatch(/\(canceled while running\): RUNNING on demo-miner/);
-    expect(demo.output).toMatch(/\(canceled while running\): CANCELED/);
+    expect(demo.output).toMatch(/\(echo\): #\d+ queued → QUEUED\n/);
+    expect(demo.output).toMatch(/\(echo\): #\d+ running → RUNNING on demo-miner, attempt 1/);
+    expect(demo.output).toMatch(/\(echo\): #\d+ completed → COMPLETED on demo-miner.*, receipt /);
+    expect(demo.output).toMatch(/\(llm_inference\): #\d+ completed → COMPLETED/);
+    expect(demo.output).toMatch(/\(canceled while running\): #\d+ running → RUNNING on demo-miner/);
+    expect(demo.output).toMatch(/\(canceled while running\): #\d+ progress → RUNNING 10% \(slept/);
+    expect(demo.output).toMatch(/\(canceled while running\): #\d+ canceled → CANCELED/);
+    // Each job's events are printed in the order of their ids: the stream has no gaps or repeats.
+    for (const label of ['echo', 'llm_inference', 'canceled while running']) {
+      const ids = [...demo.output.matchAll(new RegExp(`\\(${label}\\): #(\\d+) `, 'g'))].map((m) =>
+        Number(m[1]),
+      );
+      expect(ids.length).toBeGreaterThanOrEqual(3);
+      expect(ids).toEqual([...new Set(ids)].sort((a, b) => a - b));
+    }
     expect(demo.output).toMatch(/\(canceled while running\): the miner stopped working on it/);
     expect(demo.output.match(/receipt verified: /g)).toHaveLength(2);
     expect(demo.output).toContain('every job ended as expected');

@@ -2,7 +2,8 @@
  * `npm run demo`: the whole marketplace on this machine, then gone again. It starts the
  * coordinator on the embedded database (in a temporary directory), starts the miner agent, and a
  * client submits jobs through the client SDK — a plain job, a registry service job and one that
- * is canceled while it runs — printing every state change as it happens, each result, and the
+ * is canceled while it runs — printing every event of each job's stream as it happens (state
+ * changes and the miner's progress reports), each result, and the
  * check of each receipt against the coordinator's published keys. Exits 0 when all went as
  * expected, 1 otherwise.
  */
@@ -11,7 +12,7 @@ import { EventEmitter, once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AitbcClient, createClient, type JobView } from '@aitbc/client';
+import { type AitbcClient, createClient, type JobStreamEvent } from '@aitbc/client';
 import { type Agent, createLogger, startAgent } from '@aitbc/miner-agent';
 import { startCoordinator } from './coordinator.js';
 import { startToyLlm } from './toy-llm.js';
@@ -23,17 +24,24 @@ const KEYS = { client: key('ck'), miner: key('mk'), admin: key('ak') };
 const tag = (job: { job_id: string }, label: string) => `job …${job.job_id.slice(-6)} (${label})`;
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-/** Prints each state change of a job as `wait` sees it. */
+/**
+ * Prints each event of a job's stream as `wait` receives it (jobs.watch): every transition, with
+ * the miner and attempt, and the miner's progress reports.
+ */
 function timeline(label: string) {
-  return (job: JobView) => {
-    const who = job.assigned_miner_id ? ` on ${job.assigned_miner_id}, attempt ${job.attempt}` : '';
-    say(`  ${tag(job, label)}: ${job.state}${who}`);
+  return (event: JobStreamEvent) => {
+    const where = event.miner_id ? ` on ${event.miner_id}, attempt ${event.attempt}` : '';
+    const detail =
+      event.type === 'progress'
+        ? ` ${event.progress}%${event.message ? ` (${event.message})` : ''}`
+        : `${where}${event.receipt_id ? `, receipt ${event.receipt_id}` : ''}`;
+    say(`  ${tag(event, label)}: #${event.event_id} ${event.type} → ${event.state}${detail}`);
   };
 }
 
 async function plainJob(client: AitbcClient): Promise<void> {
   const job = await client.submit({ payload: { text: 'hello, marketplace' } });
-  const done = await client.wait(job.job_id, { timeoutMs: 30_000, onUpdate: timeline('echo') });
+  const done = await client.wait(job.job_id, { timeoutMs: 30_000, onEvent: timeline('echo') });
   const { result, receipt } = await client.result(done.job_id);
   if (done.state !== 'COMPLETED' || !receipt) throw new Error(`${tag(job, 'echo')} ${done.state}`);
   const verified = await client.verifyReceipt(receipt);
@@ -49,7 +57,7 @@ async function serviceJob(client: AitbcClient): Promise<void> {
   const { job, result, receipt, verification } = await client.run(
     'llm_inference',
     { model: 'llama-7b', prompt, max_tokens: 64 },
-    { timeoutMs: 30_000, onUpdate: timeline(label) },
+    { timeoutMs: 30_000, onEvent: timeline(label) },
   );
   const { text } = result as { text: string };
   say(`  ${tag(job, label)} result: ${text}`);
@@ -66,14 +74,15 @@ const minerEvents = new EventEmitter();
 
 async function canceledJob(client: AitbcClient): Promise<void> {
   const label = 'canceled while running';
-  const job = await client.submit({ payload: { sleep_ms: 60_000 } });
+  const job = await client.submit({ payload: { sleep_ms: 20_000 } });
   const show = timeline(label);
   const canceling = new AbortController();
   const done = await client.wait(job.job_id, {
     timeoutMs: 30_000,
-    onUpdate: (update) => {
-      show(update);
-      if (update.state === 'RUNNING' && !canceling.signal.aborted) {
+    onEvent: (event) => {
+      show(event);
+      // Once the miner has reported some progress, the client changes its mind.
+      if (event.type === 'progress' && !canceling.signal.aborted) {
         canceling.abort();
         say(`  ${tag(job, label)}: the client cancels it`);
         void client.cancel(job.job_id);
@@ -81,7 +90,7 @@ async function canceledJob(client: AitbcClient): Promise<void> {
     },
   });
   if (done.state !== 'CANCELED') throw new Error(`${tag(job, label)} ended ${done.state}`);
-  // The miner learns of it with its next heartbeat, and its executor is aborted.
+  // The miner learns of it at once on its push channel, and its executor is aborted.
   await once(minerEvents, `job_canceled:${job.job_id}`, { signal: AbortSignal.timeout(15_000) });
   say(`  ${tag(job, label)}: the miner stopped working on it`);
 }
@@ -97,9 +106,6 @@ async function main(): Promise<void> {
       CLIENT_API_KEYS: `demo-client:${KEYS.client}`,
       MINER_API_KEYS: `demo-miner:${KEYS.miner}`,
       ADMIN_API_KEYS: `demo-admin:${KEYS.admin}`,
-      // Cancellations reach miners with their next heartbeat: a short interval shows it soon.
-      HEARTBEAT_INTERVAL_SECONDS: '2',
-      HEARTBEAT_TIMEOUT_SECONDS: '10',
     });
     cleanups.unshift(() => coordinator.stop());
     say(`  listening on ${coordinator.baseUrl}`);

@@ -37,6 +37,8 @@ export interface FaultProxy {
   log: ProxiedRequest[];
   /** Applies `fault` to the next `count` requests (whose path contains `pathPart`, if given). */
   failNext(count: number, fault: Fault, pathPart?: string): void;
+  /** Cuts every answer still streaming (SSE) whose path contains `pathPart`; returns how many. */
+  cutStreams(pathPart: string): number;
   /** Points the proxy at another upstream (a restarted coordinator on a new port). */
   setUpstream(baseUrl: string): void;
   close(): Promise<void>;
@@ -52,6 +54,7 @@ export async function startFaultProxy(upstreamBaseUrl: string): Promise<FaultPro
   let upstream = new URL(upstreamBaseUrl);
   const pending: Pending[] = [];
   const log: ProxiedRequest[] = [];
+  const streaming = new Set<{ url: string; res: ServerResponse }>();
 
   const takeFault = (url: string): Fault | undefined => {
     const match = pending.find((p) => p.remaining > 0 && (!p.pathPart || url.includes(p.pathPart)));
@@ -69,7 +72,12 @@ export async function startFaultProxy(upstreamBaseUrl: string): Promise<FaultPro
       headers: req.headers,
       outcome: fault?.kind ?? 'forwarded',
     });
-    if (!fault) return forward(req, res, upstream, false);
+    if (!fault) {
+      const entry = { url, res };
+      streaming.add(entry);
+      res.once('close', () => streaming.delete(entry));
+      return forward(req, res, upstream, false);
+    }
     if (fault.kind === 'drop') return void req.socket.destroy();
     if (fault.kind === 'drop-answer') return forward(req, res, upstream, true);
     if (fault.kind === 'hang') return;
@@ -85,6 +93,15 @@ export async function startFaultProxy(upstreamBaseUrl: string): Promise<FaultPro
     log,
     failNext(count, fault, pathPart) {
       pending.push({ remaining: count, fault, pathPart });
+    },
+    cutStreams(pathPart) {
+      let cut = 0;
+      for (const entry of streaming) {
+        if (!entry.url.includes(pathPart)) continue;
+        entry.res.socket?.destroy();
+        cut++;
+      }
+      return cut;
     },
     setUpstream(baseUrl) {
       upstream = new URL(baseUrl);

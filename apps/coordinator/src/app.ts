@@ -13,6 +13,7 @@ import { LeaseBook } from './services/lease-book.js';
 import { LongPollSlots } from './services/long-poll-slots.js';
 import { MinerPresence, presenceWindowMs } from './services/miner-presence.js';
 import { DatabaseNonceStore, RedisNonceStore } from './services/nonce-store.js';
+import { PushChannels } from './services/push-channels.js';
 import { RateLimits } from './services/rate-limits.js';
 import { loadReceiptKeys } from './services/receipt-keys.js';
 import { connectRedis } from './services/redis.js';
@@ -78,6 +79,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     settlement: options.settlement ?? new PendingSettlementRecorder(db),
     nonces: redis ? new RedisNonceStore(redis, config.redisKeyPrefix) : new DatabaseNonceStore(db),
     longPolls: new LongPollSlots(config.security.maxLongPollsPerMiner),
+    push: new PushChannels(),
     log: { warn: () => {}, error: () => {} },
   };
   const http = buildHttpServer(config, services, keyRing, new RateLimits(config, redis));
@@ -110,6 +112,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         const closed = http.close();
         signal.close(); // waiting long polls answer {job: null} now instead of holding shutdown
         events.close(); // so do open event streams (SSE, WebSocket): they end
+        services.push.closeAll(); // and miners' push subscriptions
         services.progress.close();
         await closed;
         await relay?.close();

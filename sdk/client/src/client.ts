@@ -1,12 +1,19 @@
 import type { TRPCClient } from '@trpc/client';
 import { AitbcError, toAitbcError } from './errors.js';
+import { openEventStream } from './event-stream.js';
+import {
+  type JobStreamEvent,
+  StreamUnavailable,
+  type WatchOptions,
+  watchJob,
+} from './job-stream.js';
 import {
   createVerifiers,
   type VerifyResult,
   type WebhookHeaders,
   type WebhookVerifyResult,
 } from './receipt-verifier.js';
-import { type AppRouter, createTrpcClient, type TransportOptions } from './transport.js';
+import { type AppRouter, createTrpcClient, TRPC_PATH, type TransportOptions } from './transport.js';
 import type {
   JobPage,
   JobResultView,
@@ -55,8 +62,18 @@ export interface AitbcClient {
   /** Every job of the filter, newest first, following `next_cursor` page by page. */
   list(filter?: Omit<ListJobsFilter, 'cursor'>): AsyncIterableIterator<JobView>;
   listPage(filter?: ListJobsFilter): Promise<JobPage>;
-  /** Resolves with the terminal job: see WaitOptions for the timeout, abort and updates. */
+  /**
+   * Resolves with the terminal job, following its event stream (polling when the coordinator
+   * does not serve it): see WaitOptions for the timeout, abort and updates.
+   */
   wait(jobId: string, options?: WaitOptions): Promise<JobView>;
+  /**
+   * The job's events (jobs.watch): its current state, then every transition and progress
+   * report, ending after the terminal event. Reconnects after a dropped connection and resumes
+   * after the last event seen (or after `lastEventId`). Throws AitbcError (NOT_FOUND for
+   * another principal's job; HTTP_404 or similar when the coordinator has no event streams).
+   */
+  watch(jobId: string, options?: WatchOptions): AsyncIterable<JobStreamEvent>;
   /**
    * Submits a job of a registry service, waits for it and returns it with its result and its
    * verified receipt. Throws AitbcError with the job's error code (or its state) unless it
@@ -93,6 +110,21 @@ export function createClient(options: ClientOptions): AitbcClient {
   const get = (jobId: string, opts: { signal?: AbortSignal } = {}) =>
     call(() => trpc.jobs.get.query({ job_id: jobId }, opts), opts.signal);
   const listPage = (filter: ListJobsFilter = {}) => call(() => trpc.jobs.list.query(filter));
+  const trpcUrl = `${options.baseUrl.replace(/\/+$/, '')}${TRPC_PATH}`;
+  const credentials = { apiKey: options.apiKey, signing: options.signing };
+  const streamJob = (jobId: string, watchOptions: WatchOptions) =>
+    watchJob(
+      (o) =>
+        openEventStream({
+          ...o,
+          trpcUrl,
+          credentials,
+          fetch: options.fetch,
+          headers: options.userAgent ? { 'user-agent': options.userAgent } : undefined,
+        }),
+      jobId,
+      watchOptions,
+    );
   const client: AitbcClient = {
     trpc,
     submit: (input, { idempotencyKey = crypto.randomUUID(), signal } = {}) =>
@@ -113,13 +145,30 @@ export function createClient(options: ClientOptions): AitbcClient {
     },
     listPage,
     wait: (jobId, waitOptions) =>
-      waitForJob((signal) => get(jobId, { signal }), jobId, waitOptions),
+      waitForJob(
+        {
+          getJob: (signal) => get(jobId, { signal }),
+          watch: (signal) => streamJob(jobId, { signal }),
+        },
+        jobId,
+        waitOptions,
+      ),
+    watch: (jobId, watchOptions = {}) => unwrapUnavailable(streamJob(jobId, watchOptions)),
     run: (service, payload, runOptions) => runServiceJob(client, service, payload, runOptions),
     verifyReceipt: (receipt) => call(() => verify.receipt(receipt)),
     verifyWebhook: (headers, body) => call(() => verify.webhook(headers, body)),
     services: { list: () => call(() => trpc.services.list.query()) },
   };
   return client;
+}
+
+/** For `watch` callers a stream the coordinator does not serve is an ordinary AitbcError. */
+async function* unwrapUnavailable<T>(events: AsyncIterable<T>): AsyncGenerator<T, void, undefined> {
+  try {
+    yield* events;
+  } catch (error) {
+    throw error instanceof StreamUnavailable ? error.reason : error;
+  }
 }
 
 async function runServiceJob(

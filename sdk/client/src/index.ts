@@ -14,6 +14,14 @@ export {
   toAitbcError,
 } from './errors.js';
 export {
+  type EventStream,
+  type OpenStreamOptions,
+  openEventStream,
+  type StreamMessage,
+  streamError,
+} from './event-stream.js';
+export type { JobStreamEvent, WatchOptions } from './job-stream.js';
+export {
   type VerifyFailure,
   type VerifyResult,
   verifyReceiptOffline,

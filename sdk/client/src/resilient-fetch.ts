@@ -65,11 +65,11 @@ export function resilientFetch(
   };
 }
 
-function attemptHeaders(
+export function attemptHeaders(
   url: string,
   init: RequestInit,
   credentials: Credentials,
-  policy: RequestPolicy,
+  policy: Pick<RequestPolicy, 'headers'>,
 ): Headers {
   const headers = new Headers(init.headers);
   for (const [name, value] of Object.entries(policy.headers)) headers.set(name, value);

@@ -27,3 +27,9 @@ export const DEFAULT_DRAIN_GRACE_MS = 30_000;
 
 /** Longest error message sent with a failure (the contract allows 2000 characters). */
 export const MAX_ERROR_MESSAGE_LENGTH = 500;
+
+/** `job.progress()` sends at most one report per this interval (the latest one wins). */
+export const PROGRESS_MIN_INTERVAL_MS = 500;
+
+/** After the push channel was refused or dropped, the miner long-polls this long before trying it again. */
+export const PUSH_RETRY_MS = 30_000;

@@ -6,7 +6,13 @@
 import type * as contract from '@aitbc/contracts';
 import type { z } from 'zod';
 import type { JobMetrics } from './executor.js';
-import type { AssignedJob, JobConstraints, MinerCapabilities, Receipt } from './wire-types.js';
+import type {
+  AssignedJob,
+  Assignment,
+  JobConstraints,
+  MinerCapabilities,
+  Receipt,
+} from './wire-types.js';
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;
@@ -16,5 +22,6 @@ export type ContractDriftChecks = [
   Assert<Same<MinerCapabilities, contract.MinerCapabilities>>,
   Assert<Same<AssignedJob, contract.AssignedJob>>,
   Assert<Same<Receipt, contract.Receipt>>,
+  Assert<Same<Assignment, contract.Assignment>>,
   Assert<Same<JobMetrics, z.output<typeof contract.JobMetrics>>>,
 ];

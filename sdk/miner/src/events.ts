@@ -6,6 +6,7 @@ export type MinerStep =
   | 'register'
   | 'heartbeat'
   | 'poll'
+  | 'push'
   | 'result'
   | 'fail'
   | 'drain'
@@ -44,6 +45,11 @@ export type MinerEvent =
       /** When the failed step is tried again, if it is. */
       retryInMs: number | null;
     }
+  /**
+   * How jobs reach the miner from now on: `push` once the push channel (miners.assignments) is
+   * open, `poll` when it is unavailable or dropped (`reason`); push is tried again later.
+   */
+  | { type: 'dispatch'; mode: 'push' | 'poll'; reason: string | null }
   | { type: 'draining'; inflight: number }
   | { type: 'stopped'; reason: 'stop' | 'fatal' };
 

@@ -26,6 +26,12 @@ export interface RunningJob {
   constraints: AssignedJob['constraints'];
   /** Aborted when the job is canceled, its lease is lost, or on forced shutdown. */
   signal: AbortSignal;
+  /**
+   * Reports progress (0–100, an optional short message) to the coordinator, which streams it to
+   * the job's watchers and extends the lease. Throttled (the latest report wins); failures are
+   * ignored, except LEASE_LOST, which aborts `signal` and rejects.
+   */
+  progress(percent: number, message?: string): Promise<void>;
 }
 
 export interface ExecutorOutput {

@@ -8,10 +8,11 @@ export type {
   FailureKind,
   HeartbeatAnswer,
   MinerApi,
+  ProgressInput,
   RegisterInput,
   Registration,
   ResultInput,
 } from './miner-api.js';
 export { classifyFailure } from './miner-api.js';
 export { createTrpcMinerApi } from './trpc-api.js';
-export type { Gpu, Receipt, ReceiptSignature } from './wire-types.js';
+export type { Assignment, Gpu, Receipt, ReceiptSignature } from './wire-types.js';

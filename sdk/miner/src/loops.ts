@@ -11,10 +11,17 @@ const loopCallTimeoutMs = (rt: Runtime) => rt.pollWaitSeconds * 1000 + CALL_TIME
 /**
  * The one long-poll loop: poll while a slot is free, hand each claimed job to `jobs`, and wait
  * for a slot before polling again. Only one poll is ever open (the coordinator may cap them).
+ * It returns at `stop`, or at the first chance after `until` (epoch ms), when the dispatch loop
+ * tries the push channel again.
  */
-export async function pollLoop(rt: Runtime, jobs: RunningJobs, stop: AbortSignal): Promise<void> {
+export async function pollLoop(
+  rt: Runtime,
+  jobs: RunningJobs,
+  stop: AbortSignal,
+  until = Number.POSITIVE_INFINITY,
+): Promise<void> {
   const backoff = new Backoff();
-  while (!stop.aborted) {
+  while (!stop.aborted && Date.now() < until) {
     await jobs.waitForFreeSlot(stop);
     if (stop.aborted) return;
     try {
@@ -70,7 +77,7 @@ export async function heartbeatLoop(rt: Runtime, jobs: RunningJobs, stop: AbortS
  * What a loop does after a failed call: stop (null) on 401/403, register again when the
  * coordinator does not know this miner, otherwise back off. Returns the delay before retrying.
  */
-async function afterFailure(
+export async function afterFailure(
   rt: Runtime,
   step: MinerStep,
   error: unknown,

@@ -1,8 +1,8 @@
 import type { JobMetrics } from './executor.js';
-import type { AssignedJob, MinerCapabilities, Receipt } from './wire-types.js';
+import type { AssignedJob, Assignment, MinerCapabilities, Receipt } from './wire-types.js';
 
 /**
- * The six miner calls of contract §4, as the runtime needs them. `createTrpcMinerApi` implements
+ * The miner calls of contract §4 and §7a, as the runtime needs them. `createTrpcMinerApi` implements
  * it over the `@aitbc/client` transport; unit tests implement it in memory. A failed call throws
  * an error carrying the coordinator's `code` and HTTP `status` when there was an answer (as
  * `AitbcError` does); anything else is treated as a network failure.
@@ -14,6 +14,21 @@ export interface MinerApi {
   result(input: ResultInput, options: CallOptions): Promise<{ receipt: Receipt }>;
   fail(input: FailInput, options: CallOptions): Promise<{ job_state: string }>;
   drain(options: CallOptions): Promise<{ inflight: number }>;
+  /**
+   * Opens the push channel (miners.assignments). Rejects when the coordinator does not offer it
+   * or refuses it; the stream then yields assignments until it ends or drops (throws). Optional:
+   * without it the miner long-polls.
+   */
+  assignments?(options: { signal: AbortSignal }): Promise<AsyncIterable<Assignment>>;
+  /** POST /v1/miners/{job_id}/progress. Optional: without it `job.progress()` does nothing. */
+  progress?(input: ProgressInput, options: CallOptions): Promise<unknown>;
+}
+
+export interface ProgressInput {
+  job_id: string;
+  lease_id: string;
+  progress: number;
+  message?: string;
 }
 
 export interface CallOptions {

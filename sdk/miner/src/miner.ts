@@ -4,9 +4,10 @@ import {
   DEFAULT_POLL_WAIT_SECONDS,
   SHORT_CALL_TIMEOUT_MS,
 } from './constants.js';
+import { dispatchLoop } from './dispatch.js';
 import { type MinerEvent, type MinerLogger, type MinerStep, silentLogger } from './events.js';
 import type { Executor } from './executor.js';
-import { heartbeatLoop, pollLoop } from './loops.js';
+import { heartbeatLoop } from './loops.js';
 import { classifyFailure, type MinerApi, type Registration } from './miner-api.js';
 import { RunningJobs } from './running-jobs.js';
 import type { Runtime } from './runtime.js';
@@ -36,7 +37,10 @@ export interface MinerOptions {
 }
 
 export interface Miner {
-  /** Registers, then starts heartbeats and the long-poll loop. Rejects on 401/403 or bad input. */
+  /**
+   * Registers, then starts heartbeats and takes jobs from the push channel, or long-polls where
+   * the coordinator has none (see PROTOCOL.md). Rejects on 401/403 or bad input.
+   */
   start(): Promise<Registration>;
   /** Drains: no new jobs, in-flight ones get `graceMs` (default 30 s), the rest requeue. */
   stop(options?: { graceMs?: number }): Promise<void>;
@@ -130,7 +134,7 @@ export class MinerRuntime implements Runtime {
     const registration = await this.registerUntilAnswered();
     this.loops = Promise.all([
       heartbeatLoop(this, this.jobs, this.heartbeatStop.signal),
-      pollLoop(this, this.jobs, this.pollStop.signal),
+      dispatchLoop(this, this.jobs, this.pollStop.signal),
     ]);
     return registration;
   }

@@ -1,6 +1,7 @@
 import type { RunningJob } from './executor.js';
 import { execute, type Interruption, type Outcome } from './job-outcome.js';
 import { reportOutcome } from './job-report.js';
+import { progressReporter } from './progress.js';
 import type { Runtime } from './runtime.js';
 import type { AssignedJob } from './wire-types.js';
 
@@ -20,6 +21,8 @@ interface Entry {
  */
 export class RunningJobs {
   private readonly entries = new Map<string, Entry>();
+  /** Pushed jobs that arrived while every slot was busy: started as slots free up. */
+  private backlog: AssignedJob[] = [];
   private changed: (() => void)[] = [];
 
   constructor(private readonly rt: Runtime) {}
@@ -30,7 +33,7 @@ export class RunningJobs {
   }
 
   unreported(): number {
-    let n = 0;
+    let n = this.backlog.length;
     for (const e of this.entries.values()) if (!e.reported) n++;
     return n;
   }
@@ -53,16 +56,34 @@ export class RunningJobs {
     void this.run(entry);
   }
 
+  /**
+   * A pushed job: started now if a slot is free, else when one frees up (the coordinator frees
+   * a canceled job's slot at once, while its executor may still be winding down here). A job
+   * pushed again (the same id) is ignored.
+   */
+  offer(job: AssignedJob): void {
+    if (this.entries.has(job.job_id) || this.backlog.some((j) => j.job_id === job.job_id)) return;
+    if (this.entries.size < this.rt.concurrency) this.start(job);
+    else this.backlog.push(job);
+  }
+
   /** Aborts the signals of these jobs (ids this miner does not hold are ignored). */
   interrupt(jobIds: Iterable<string>, reason: Interruption): void {
     for (const id of jobIds) {
       const entry = this.entries.get(id);
       if (entry && !entry.reported) entry.interrupt(reason);
+      const waiting = this.backlog.find((j) => j.job_id === id);
+      if (waiting) {
+        this.backlog = this.backlog.filter((j) => j !== waiting);
+        void reportOutcome(this.rt, waiting, { kind: 'interrupted', reason }, Date.now()).then(() =>
+          this.notify(),
+        );
+      }
     }
   }
 
   interruptAll(reason: Interruption): void {
-    this.interrupt([...this.entries.keys()], reason);
+    this.interrupt([...this.entries.keys(), ...this.backlog.map((j) => j.job_id)], reason);
   }
 
   private async run(entry: Entry): Promise<void> {
@@ -75,7 +96,16 @@ export class RunningJobs {
       attempt: job.attempt,
       service: job.service,
     });
-    const executed = execute(this.rt.executors, toRunningJob(job, entry.controller.signal));
+    const progress = progressReporter(
+      this.rt,
+      job,
+      () => entry.reported || entry.interruption !== null,
+      () => entry.interrupt('lease_lost'),
+    );
+    const executed = execute(
+      this.rt.executors,
+      toRunningJob(job, entry.controller.signal, progress),
+    );
     // An interruption is reported at once; the executor may take a while to notice its signal.
     const outcome = await Promise.race([executed, entry.interrupted]);
     await reportOutcome(this.rt, job, outcome, startedAt);
@@ -83,6 +113,8 @@ export class RunningJobs {
     this.notify();
     await executed;
     this.entries.delete(job.job_id);
+    const next = this.backlog.shift();
+    if (next) this.start(next);
     this.notify();
   }
 
@@ -126,7 +158,11 @@ function newEntry(job: AssignedJob): Entry {
   return entry;
 }
 
-function toRunningJob(job: AssignedJob, signal: AbortSignal): RunningJob {
+function toRunningJob(
+  job: AssignedJob,
+  signal: AbortSignal,
+  progress: RunningJob['progress'],
+): RunningJob {
   return {
     jobId: job.job_id,
     leaseId: job.lease_id,
@@ -135,5 +171,6 @@ function toRunningJob(job: AssignedJob, signal: AbortSignal): RunningJob {
     payload: job.payload,
     constraints: job.constraints,
     signal,
+    progress,
   };
 }

@@ -1,5 +1,12 @@
-import { createTrpcClient, toAitbcError } from '@aitbc/client';
+import {
+  createTrpcClient,
+  type EventStream,
+  openEventStream,
+  streamError,
+  toAitbcError,
+} from '@aitbc/client';
 import type { CallOptions, MinerApi } from './miner-api.js';
+import type { Assignment } from './wire-types.js';
 
 interface TransportOptions {
   baseUrl: string;
@@ -13,9 +20,11 @@ export function createTrpcMinerApi(options: TransportOptions): MinerApi {
     baseUrl: options.baseUrl,
     apiKey: options.apiKey,
     ...(options.signing ? { signing: options.signing } : {}),
-    userAgent: 'aitbc-miner-sdk/0.1.0',
+    userAgent: USER_AGENT,
   });
   const m = trpc.miners;
+  const trpcUrl = `${options.baseUrl.replace(/\/+$/, '')}/trpc`;
+  const credentials = { apiKey: options.apiKey, signing: options.signing };
   return {
     register: (input, o) => call(o, (opts) => m.register.mutate(input, opts)),
     heartbeat: (input, o) => call(o, (opts) => m.heartbeat.mutate(input, opts)),
@@ -25,7 +34,32 @@ export function createTrpcMinerApi(options: TransportOptions): MinerApi {
       call(o, (opts) => m.result.mutate({ ...input, result: input.result as never }, opts)),
     fail: (input, o) => call(o, (opts) => m.fail.mutate(input, opts)),
     drain: (o) => call(o, (opts) => m.drain.mutate({}, opts)),
+    progress: (input, o) => call(o, (opts) => m.progress.mutate(input, opts)),
+    assignments: async ({ signal }) =>
+      assignmentsOf(
+        await openEventStream({
+          trpcUrl,
+          credentials,
+          path: 'miners.assignments',
+          signal,
+          headers: { 'user-agent': USER_AGENT },
+        }),
+      ),
   };
+}
+
+const USER_AGENT = 'aitbc-miner-sdk/0.1.0';
+
+/** The push channel's messages as assignments; a `serialized-error` ends it with the server's error. */
+async function* assignmentsOf(stream: EventStream): AsyncGenerator<Assignment, void, undefined> {
+  try {
+    for await (const message of stream.messages) {
+      if (message.event === 'serialized-error') throw streamError(message);
+      if (message.event === 'message') yield JSON.parse(message.data) as Assignment;
+    }
+  } finally {
+    stream.close();
+  }
 }
 
 interface TrpcCallOptions {

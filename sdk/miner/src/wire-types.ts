@@ -70,3 +70,6 @@ export interface Receipt {
   signature: ReceiptSignature;
   attestations?: ReceiptSignature[];
 }
+
+/** What the push channel delivers: a job claimed for this miner, or a cancellation (§7a). */
+export type Assignment = { type: 'job'; job: AssignedJob } | { type: 'cancel'; job_id: string };

@@ -6,7 +6,8 @@ import { findOwnJob, getJob } from './job-queries.js';
 /**
  * QUEUED or RUNNING → CANCELED in one conditional statement. A RUNNING job stops counting
  * against its miner at once, and its attempt keeps a cancel notice (announced in the miner's
- * heartbeats) until the miner reports on it or the lease would have ended.
+ * heartbeats) until the miner reports on it or the lease would have ended; a miner subscribed
+ * to its push channel on this instance is told at once.
  */
 export async function cancelJob(
   ctx: ServiceContext,
@@ -58,6 +59,9 @@ export async function cancelJob(
       error_message: null,
     }),
   ]);
-  if (canceled.assigned_miner_id) ctx.signal.slotFreed(canceled.assigned_miner_id);
+  if (canceled.assigned_miner_id) {
+    ctx.signal.slotFreed(canceled.assigned_miner_id);
+    ctx.push.jobCanceled(canceled.assigned_miner_id, jobId);
+  }
   return getJob(ctx, clientId, jobId);
 }

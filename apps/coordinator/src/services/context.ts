@@ -7,6 +7,7 @@ import type { LeaseBook } from './lease-book.js';
 import type { LongPollSlots } from './long-poll-slots.js';
 import type { MinerPresence } from './miner-presence.js';
 import type { NonceStore } from './nonce-store.js';
+import type { PushChannels } from './push-channels.js';
 import type { ReceiptKeys } from './receipt-keys.js';
 import type { ProgressThrottle } from './report-progress.js';
 import type { Settlement } from './settlement.js';
@@ -30,5 +31,7 @@ export interface ServiceContext {
   /** Nonces of signed requests, where every instance sees them. */
   nonces: NonceStore;
   longPolls: LongPollSlots;
+  /** Miners' push subscriptions (miners.assignments) open on this instance. */
+  push: PushChannels;
   log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }

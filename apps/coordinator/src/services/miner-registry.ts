@@ -94,7 +94,8 @@ export async function heartbeat(
   return { status, cancel_job_ids: cancelJobIds };
 }
 
-async function recordSignOfLife(
+/** Records a sign of life now (never from memory); throws MINER_NOT_REGISTERED. */
+export async function recordSignOfLife(
   ctx: ServiceContext,
   minerId: string,
   metadata?: Record<string, unknown>,

@@ -1,4 +1,5 @@
 import type { ServiceContext } from '../services/context.js';
+import { keepPushSubscribersAlive } from '../services/push-assignments.js';
 import { sweepExpired } from './expiry-sweeper.js';
 import { sweepLeases } from './lease-sweeper.js';
 
@@ -15,10 +16,12 @@ export class Sweeper {
   async runOnce() {
     const { clock, config, leases: book } = this.ctx;
     book.prune(new Date(clock.now().getTime() - config.jobTimeoutSeconds * 1000));
+    // Before the lease sweep: an open push subscription keeps its miner's leases alive.
+    const pushSignsOfLife = await keepPushSubscribersAlive(this.ctx);
     const leases = await sweepLeases(this.ctx);
     const expiry = await sweepExpired(this.ctx);
     const noncesPruned = await this.ctx.nonces.prune(clock.now());
-    return { ...leases, ...expiry, noncesPruned };
+    return { ...leases, ...expiry, noncesPruned, pushSignsOfLife };
   }
 
   start(intervalMs: number): void {

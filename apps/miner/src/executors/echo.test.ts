@@ -26,6 +26,24 @@ describe('echoExecutor', () => {
     await expect(run).resolves.toEqual({ result: { sleep_ms: 5000 } });
   });
 
+  it('reports its progress in ten steps while it sleeps', async () => {
+    vi.useFakeTimers();
+    const reports: number[] = [];
+    const run = echoExecutor(
+      makeRunningJob({
+        payload: { sleep_ms: 2000 },
+        progress: async (percent) => {
+          reports.push(percent);
+        },
+      }),
+    );
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(reports).toEqual([10, 20, 30, 40, 50]);
+    await vi.advanceTimersByTimeAsync(1000);
+    await run;
+    expect(reports).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
+  });
+
   it('stops sleeping with a retryable ABORTED error when the job is aborted', async () => {
     const controller = new AbortController();
     const run = echoExecutor(

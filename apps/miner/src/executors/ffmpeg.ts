@@ -68,7 +68,10 @@ export function createFfmpegExecutor(options: FfmpegExecutorOptions): Executor {
         maxBytes: options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES,
         ...(options.fetch ? { fetch: options.fetch } : {}),
       });
-      const progress = await runFfmpeg(ffmpeg, buildFfmpegArgs(request, input, partial), job);
+      // The input's length turns ffmpeg's encoded seconds into a percentage (none if unknown).
+      const inputSeconds = await probeDuration(ffprobeBeside(ffmpeg), input);
+      const args = buildFfmpegArgs(request, input, partial);
+      const progress = await runFfmpeg(ffmpeg, args, job, inputSeconds);
       await rename(partial, output);
       const duration = (await probeDuration(ffprobeBeside(ffmpeg), output)) ?? progress ?? 0;
       return await describeOutput(request, output, name, duration, inputBytes, options);
@@ -107,7 +110,12 @@ async function describeOutput(
 }
 
 /** Runs ffmpeg until it exits; resolves with the encoded seconds its progress reported. */
-function runFfmpeg(ffmpeg: string, args: string[], job: RunningJob): Promise<number | null> {
+function runFfmpeg(
+  ffmpeg: string,
+  args: string[],
+  job: RunningJob,
+  inputSeconds: number | null,
+): Promise<number | null> {
   return new Promise((resolve, reject) => {
     const child = spawn(ffmpeg, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -118,6 +126,10 @@ function runFfmpeg(ffmpeg: string, args: string[], job: RunningJob): Promise<num
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => {
       progress = (progress + s).slice(-STDERR_TAIL_CHARS);
+      const encoded = inputSeconds ? parseProgressSeconds(progress) : null;
+      // Below 100 until ffmpeg exits; the SDK throttles the reports, the latest one wins.
+      if (encoded !== null && inputSeconds)
+        void job.progress(Math.min(99, (encoded / inputSeconds) * 100)).catch(() => {});
     });
     child.stderr.setEncoding('utf8').on('data', (s: string) => {
       stderr = (stderr + s).slice(-STDERR_TAIL_CHARS);

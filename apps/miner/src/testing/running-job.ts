@@ -11,6 +11,7 @@ export function makeRunningJob(overrides: Partial<RunningJob> = {}): RunningJob 
     payload: {},
     constraints: {},
     signal: new AbortController().signal,
+    progress: async () => {},
     ...overrides,
   };
 }

@@ -1,3 +1,4 @@
+export { assignments } from './assignments.js';
 export { drain } from './drain.js';
 export { fail } from './fail.js';
 export { heartbeat } from './heartbeat.js';
