@@ -110,6 +110,8 @@ export class EventRelay implements EventOutbox, SignalRelay {
   }
 
   private async handle(payload: string): Promise<void> {
+    // PostgreSQL delivers this instance's own notices back to it: skip them before parsing.
+    if (payload.startsWith(`{"i":"${this.instanceId}"`)) return;
     let message: RelayMessage;
     try {
       message = JSON.parse(payload) as RelayMessage;
