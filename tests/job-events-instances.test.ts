@@ -22,7 +22,7 @@ import { within } from './support/wait.js';
  * relay is LISTEN/NOTIFY, or Redis pub/sub when REDIS_URL is set.
  */
 function twoInstances(relay: 'postgres' | 'redis') {
-  const keys = makeKeys(['alice'], ['m1', 'm2']);
+  const keys = makeKeys(['alice'], ['m1', 'm2', 'm3']);
   const alice = keys.clients.alice as string;
   let db: OwnDatabase;
   let servers: RunningServer[] = [];
@@ -72,6 +72,26 @@ function twoInstances(relay: 'postgres' | 'redis') {
     // The stream ended after the terminal event: tRPC's `return` message, then the end.
     expect((await sse.next())?.event).toBe('return');
     expect(await sse.next()).toBeNull();
+  });
+
+  it("a cancellation made through B reaches the miner's push channel on A at once", async () => {
+    const m3 = keys.miners.m3 as string;
+    await registerMiner(a, m3);
+    const sse = await openSse(`${a.baseUrl}/trpc/miners.assignments`, { 'x-api-key': m3 });
+    expect((await sse.next())?.event).toBe('connected');
+    const job = await submitJob(b, alice);
+    const pushed = await within(5000, 'the job pushed on A', sse.next());
+    expect(JSON.parse(pushed?.data ?? '{}')).toMatchObject({
+      type: 'job',
+      job: { job_id: job.job_id },
+    });
+    const canceledAt = Date.now();
+    await b.post(`/v1/jobs/${job.job_id}/cancel`, {}, alice);
+    // Not the next heartbeat (10 s by default): the relay carries it.
+    const cancel = await within(1000, 'the cancellation relayed to A', sse.next());
+    expect(JSON.parse(cancel?.data ?? '{}')).toEqual({ type: 'cancel', job_id: job.job_id });
+    expect(Date.now() - canceledAt).toBeLessThan(1000);
+    sse.close();
   });
 
   it('a long poll waiting on A gets a job submitted on B within 1 s', async () => {

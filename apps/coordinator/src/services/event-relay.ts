@@ -10,13 +10,19 @@ import type { SignalRelay } from './job-signal.js';
 interface RelayMessage {
   /** The sending instance (its own messages come back to it on PostgreSQL). */
   i: string;
-  /** New job events: [job id, event id]; receivers that watch the job read them. */
-  e?: [string, string][];
+  /**
+   * New job events: [job id, event id], plus the miner for a cancellation of a running job, so
+   * the instance holding that miner's push channel tells it at once. Receivers that watch the
+   * job read the events themselves.
+   */
+  e?: RelayedEvent[];
   /** Jobs queued: wake a matching poll. */
   q?: JobRequirements[];
   /** Miners whose slot was freed. */
   s?: string[];
 }
+
+type RelayedEvent = [jobId: string, eventId: string, canceledMinerId?: string];
 
 /** How long locally published notices are collected before one send. */
 const BATCH_MS = 5;
@@ -38,7 +44,7 @@ interface Channel {
  */
 export class EventRelay implements EventOutbox, SignalRelay {
   readonly instanceId = randomBytes(8).toString('hex');
-  private events: [string, string][] = [];
+  private events: RelayedEvent[] = [];
   private queued: JobRequirements[] = [];
   private freed = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
@@ -47,7 +53,12 @@ export class EventRelay implements EventOutbox, SignalRelay {
   constructor(private readonly ctx: ServiceContext) {}
 
   jobEvents(events: readonly JobStreamEvent[]): void {
-    for (const e of events) this.events.push([e.job_id, e.event_id]);
+    for (const e of events) {
+      const canceledMiner = e.type === 'canceled' ? e.miner_id : undefined;
+      this.events.push(
+        canceledMiner ? [e.job_id, e.event_id, canceledMiner] : [e.job_id, e.event_id],
+      );
+    }
     this.schedule();
   }
 
@@ -121,6 +132,9 @@ export class EventRelay implements EventOutbox, SignalRelay {
     if (message.i === this.instanceId) return;
     for (const requirements of message.q ?? []) this.ctx.signal.remoteJobQueued(requirements);
     for (const minerId of message.s ?? []) this.ctx.signal.remoteSlotFreed(minerId);
+    for (const [jobId, , minerId] of message.e ?? []) {
+      if (minerId) this.ctx.push.jobCanceled(minerId, jobId);
+    }
     const wanted = (message.e ?? []).filter(([jobId]) => this.ctx.events.wants(jobId));
     if (wanted.length === 0) return;
     const { rows } = await this.ctx.db.query<JobEventRow>(
