@@ -154,6 +154,21 @@ describe('aitbc jobs', () => {
     expect(json<JobView>(done)).toMatchObject({ job_id: queued.job_id, state: 'COMPLETED' });
   });
 
+  it('watches a job: one line per event as it happens, exit 0 once it completed', async () => {
+    const job = await submitJob(http, keys.clients.alice!);
+    const watching = aitbc(['jobs', 'watch', job.job_id, '--json'], asAlice);
+    await completeQueuedJob(job.job_id);
+    const watched = await watching;
+    expect(watched.code, watched.stderr).toBe(0);
+    const events = watched.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(events.map((e: { type: string }) => e.type)).toEqual(['queued', 'running', 'completed']);
+    const human = await aitbc(['jobs', 'watch', job.job_id], asAlice);
+    expect(human.stdout).toMatch(/#\d+ COMPLETED miner m1, attempt 1, receipt \S+/);
+  });
+
   it('exits 6 when the awaited job did not complete, 7 when the wait times out', async () => {
     const canceled = await submitJob(http, keys.clients.alice!);
     await http.post(`/v1/jobs/${canceled.job_id}/cancel`, {}, keys.clients.alice);

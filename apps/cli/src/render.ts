@@ -1,4 +1,4 @@
-import type { JobResultView, JobView, Receipt, VerifyResult } from '@aitbc/client';
+import type { JobResultView, JobStreamEvent, JobView, Receipt, VerifyResult } from '@aitbc/client';
 import { renderFields } from './table.js';
 
 const orDash = (value: unknown): string =>
@@ -12,6 +12,19 @@ export function jobLine(job: JobView): string {
   if (job.assigned_miner_id) parts.push(`miner ${job.assigned_miner_id}`);
   if (job.error) parts.push(`error ${job.error.code}: ${job.error.message}`);
   return parts.join(', ');
+}
+
+/** One event of a job's stream: `<at>  #<id> <type> <details>`. */
+export function eventLine(event: JobStreamEvent): string {
+  const details = [
+    event.miner_id ? `miner ${event.miner_id}` : '',
+    event.attempt ? `attempt ${event.attempt}` : '',
+    event.progress !== undefined ? `${event.progress}%` : '',
+    event.message ?? '',
+    event.receipt_id ? `receipt ${event.receipt_id}` : '',
+    event.error ? `${event.error.code}: ${event.error.message}` : '',
+  ].filter(Boolean);
+  return `${event.at}  #${event.event_id} ${event.type.toUpperCase()} ${details.join(', ')}`.trimEnd();
 }
 
 export function jobFields(job: JobView): string {

@@ -1,7 +1,7 @@
-import type { AitbcClient, JobView, SubmitJobInput } from '@aitbc/client';
+import type { AitbcClient, JobStreamEvent, JobView, SubmitJobInput } from '@aitbc/client';
 import { CliError, EXIT } from '../exit-codes.js';
 import type { CommandContext } from '../io.js';
-import { jobFields, jobLine, receiptFields, resultText } from '../render.js';
+import { eventLine, jobFields, jobLine, receiptFields, resultText } from '../render.js';
 import { startSpinner } from '../spinner.js';
 import { renderTable } from '../table.js';
 import { type Args, allowOnly, jsonArg, numberArg, type OPTIONS, oneId } from './args.js';
@@ -16,6 +16,7 @@ export const JOBS_USAGE = `aitbc jobs <command>
   list [--state S] [--limit N] [--all]
   cancel <job-id>
   wait <job-id> [--timeout S]  until the job ends; exit 6 unless it COMPLETED, 7 on timeout
+  watch <job-id>               print each event of the job as it happens (JSON lines with --json)
   receipt <job-id> [--all]     the signed receipt(s), verified against the published keys
   verify <file|->  [--keys JWKS-FILE]   a receipt (or a /result answer); offline with --keys`;
 
@@ -44,6 +45,7 @@ const FLAGS = {
   list: ['state', 'limit', 'all'],
   cancel: [],
   wait: ['timeout'],
+  watch: [],
   receipt: ['all'],
   verify: ['keys'],
 } as const satisfies Record<string, readonly (keyof typeof OPTIONS)[]>;
@@ -68,6 +70,8 @@ export async function jobsCommand(
     }
     case 'wait':
       return wait(ctx, ctx.client('client'), oneId(args, 'job-id'), args);
+    case 'watch':
+      return watch(ctx, oneId(args, 'job-id'));
     case 'receipt':
       return receipt(ctx, oneId(args, 'job-id'), args);
     case 'verify':
@@ -177,6 +181,16 @@ async function wait(
     job.state === 'COMPLETED' ? `${jobLine(job)}\n${resultText(outcome)}` : jobLine(job);
   ctx.print(human, { ...job, result: outcome.result, receipt: outcome.receipt });
   return job.state === 'COMPLETED' ? EXIT.OK : EXIT.JOB_UNSUCCESSFUL;
+}
+
+/** Streams the job's events (jobs.watch) until its terminal one; the exit code is wait's. */
+async function watch(ctx: CommandContext, jobId: string): Promise<number> {
+  let last: JobStreamEvent | undefined;
+  for await (const event of ctx.client('client').watch(jobId)) {
+    last = event;
+    ctx.io.stdout.write(ctx.json ? `${JSON.stringify(event)}\n` : `${eventLine(event)}\n`);
+  }
+  return last?.type === 'completed' ? EXIT.OK : EXIT.JOB_UNSUCCESSFUL;
 }
 
 async function receipt(ctx: CommandContext, jobId: string, args: Args): Promise<number> {
