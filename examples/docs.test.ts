@@ -241,6 +241,18 @@ describe('the docs match the code', () => {
     expect(names.filter((n) => !new RegExp(`^#? ?${n}=`, 'm').test(envExample))).toEqual([]);
   });
 
+  it("README's route table lists every route of the OpenAPI document", () => {
+    const document = JSON.parse(read('apps/coordinator/generated/openapi.json')) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const routes = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(routes.length).toBeGreaterThan(30);
+    const readme = read('README.md');
+    expect(routes.filter((route) => !readme.includes(`| \`${route}\``))).toEqual([]);
+  });
+
   it('every file ARCHITECTURE.md and README.md name exists', () => {
     const architecture = repoPaths(inlineCode(read('ARCHITECTURE.md')), true);
     const readme = repoPaths(inlineCode(read('README.md')), false);
