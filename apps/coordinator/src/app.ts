@@ -93,7 +93,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   if (options.startSweeper !== false) {
     sweeper.start(config.sweepIntervalMs);
     webhooks.start(config.sweepIntervalMs);
-    events.subscribe(null, { event: () => webhooks.wake(), end: () => {} });
+    events.onWritten(() => webhooks.wake());
   }
 
   let closing: Promise<void> | null = null;

@@ -24,6 +24,7 @@ export interface EventOutbox {
 export class JobEventHub {
   private readonly byJob = new Map<string, Set<EventListener>>();
   private readonly everyJob = new Set<EventListener>();
+  private readonly writeHooks = new Set<() => void>();
   private outbox: EventOutbox | null = null;
   private closed = false;
 
@@ -36,6 +37,17 @@ export class JobEventHub {
     if (events.length === 0) return;
     this.deliver(events);
     this.outbox?.jobEvents(events);
+    for (const hook of this.writeHooks) hook();
+  }
+
+  /**
+   * Calls `hook` whenever this instance wrote events (for work that reads them from the table,
+   * such as the webhook outbox). Unlike a subscriber, it is not a watcher: the relay does not
+   * read other instances' events on its account, since their own hooks handle those.
+   */
+  onWritten(hook: () => void): () => void {
+    this.writeHooks.add(hook);
+    return () => this.writeHooks.delete(hook);
   }
 
   /** Delivers to this process's subscribers only. */
