@@ -4,15 +4,17 @@
  * snippet with node, and checks that README.md, .env.example and ARCHITECTURE.md name what the
  * code really has.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  cleanupTempDirs,
+  REPO_ROOT as ROOT,
+  type RunningServer,
+  startServer,
+} from '../tests/support/server.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const MAIN = join(ROOT, 'apps/coordinator/dist/main.js');
 const QUICKSTART_SH = join(ROOT, 'examples/rest/quickstart.sh');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 
@@ -80,58 +82,6 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<O
   });
 }
 
-/** Starts the built server on a free port; resolves with its base URL once it listens. */
-function startServer(dataDir: string): { child: ChildProcess; base: Promise<string> } {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of configVariables()) delete env[name]; // e.g. a DATABASE_URL of the shell
-  Object.assign(env, {
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-    CLIENT_API_KEYS: `alice:${KEYS.client}`,
-    MINER_API_KEYS: `m1:${KEYS.miner}`,
-    ADMIN_API_KEYS: `root:${KEYS.admin}`,
-  });
-  // cwd is the temp dir, so that a developer's ./.env cannot change what is tested.
-  const child = spawn(process.execPath, [MAIN], {
-    cwd: dataDir,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  const base = new Promise<string>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error(`no "listening on" in 60 s:\n${log}`)), 60_000);
-    const onData = (d: Buffer) => {
-      log += d;
-      const url = /listening on (http:\/\/\S+)/.exec(log)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        ready(url);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`the coordinator exited (${code}) before listening:\n${log}`));
-    });
-  });
-  return { child, base };
-}
-
-function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((done) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.once('exit', () => {
-      clearTimeout(force);
-      done();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
 /** Submit, register, poll, result over fetch: the receipt of one completed job. */
 async function completeOneJob(base: string) {
   const call = async (path: string, key: string, body: unknown) => {
@@ -157,26 +107,24 @@ async function completeOneJob(base: string) {
 }
 
 describe('the README quickstart and examples/rest run against the built server', () => {
-  let dataDir: string;
-  let server: ChildProcess | undefined;
+  let server: RunningServer | undefined;
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    if (!existsSync(MAIN)) {
-      throw new Error(
-        `${MAIN} is missing: build first (npm run build; npm test and npm start build too)`,
-      );
-    }
-    dataDir = mkdtempSync(join(tmpdir(), 'aitbc-docs-'));
-    const started = startServer(dataDir);
-    server = started.child;
-    const base = await started.base;
-    env = { ...process.env, BASE: base, CLIENT_KEY: KEYS.client, MINER_KEY: KEYS.miner };
+    server = await startServer({
+      db: 'embedded',
+      env: {
+        CLIENT_API_KEYS: `alice:${KEYS.client}`,
+        MINER_API_KEYS: `m1:${KEYS.miner}`,
+        ADMIN_API_KEYS: `root:${KEYS.admin}`,
+      },
+    });
+    env = { ...process.env, BASE: server.baseUrl, CLIENT_KEY: KEYS.client, MINER_KEY: KEYS.miner };
   }, 90_000);
 
   afterAll(async () => {
-    if (server) await stopServer(server);
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await server?.stop();
+    cleanupTempDirs();
   }, 30_000);
 
   it('runs the README block under bash -euo pipefail', { timeout: 90_000 }, async () => {
