@@ -5,6 +5,7 @@ import { type DevKey, ensureDevKeys } from './config/dev-keys.js';
 import { type Database, openDatabase } from './db/database.js';
 import { buildHttpServer } from './http/server.js';
 import { type Clock, systemClock } from './services/clock.js';
+import { completionWrites } from './services/complete-job.js';
 import type { ServiceContext } from './services/context.js';
 import { startEventRelay } from './services/event-relay.js';
 import { JobEventHub } from './services/job-events.js';
@@ -20,6 +21,7 @@ import { connectRedis } from './services/redis.js';
 import { ProgressThrottle, writeTrailingProgress } from './services/report-progress.js';
 import { PendingSettlementRecorder, type Settlement } from './services/settlement.js';
 import { SignsOfLife } from './services/signs-of-life.js';
+import { jobInserts } from './services/submit-job.js';
 import { Sweeper } from './sweepers/sweeper.js';
 import { WebhookDispatcher } from './sweepers/webhook-dispatcher.js';
 
@@ -74,6 +76,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ),
     presence: new MinerPresence(presenceWindowMs(config.heartbeatTimeoutSeconds)),
     leases: new LeaseBook(),
+    jobInserts: jobInserts(db, config.maxQueuedJobsPerClient),
+    completions: completionWrites(db),
     signsOfLife: new SignsOfLife(db, clock, config.heartbeatTimeoutSeconds),
     keys,
     settlement: options.settlement ?? new PendingSettlementRecorder(db),

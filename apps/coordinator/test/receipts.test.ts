@@ -112,6 +112,31 @@ describe('receipts', () => {
     expect(Date.parse(completedAt!)).toBe(t.clock.now().getTime() - 5000);
   });
 
+  // Results that arrive together are written by one statement (group commit): each must get its
+  // own receipt, and two copies of one result the one stored receipt.
+  it('gives results sent at once their own receipts, and a copy sent alongside the same one', async () => {
+    const jobs = [await running('miner1'), await running('miner2'), await running('miner1')];
+    const first = jobs[0]!;
+    const answers = (
+      await Promise.all([
+        ...jobs.map(({ lease }, i) =>
+          t.as(i === 1 ? 'miner2' : 'miner1').miners.result({ ...lease, result }),
+        ),
+        t.as('miner1').miners.result({ ...first.lease, result }),
+      ])
+    ).map((answer) => answer.receipt);
+    expect(answers.map((r) => r.job_id)).toEqual([
+      ...jobs.map((j) => j.job.job_id),
+      first.job.job_id,
+    ]);
+    expect(new Set(answers.slice(0, 3).map((r) => r.receipt_id)).size).toBe(3);
+    expect(answers[3]).toEqual(answers[0]);
+    for (const { job } of jobs) {
+      expect(await countRows(t, 'receipts', job.job_id)).toBe(1);
+      expect((await t.as('alice').jobs.get({ job_id: job.job_id })).state).toBe('COMPLETED');
+    }
+  });
+
   // Regression: a different result under the same lease was answered with the first receipt,
   // whose result_sha256 did not match what the miner had just sent.
   it('refuses a different result under the lease of an already completed job', async () => {

@@ -83,10 +83,9 @@ describe('abuse limits', () => {
     const answers = await Promise.all(
       Array.from({ length: 20 }, () => send(t, 'POST', '/v1/jobs', { key: 'alice', body })),
     );
-    const created = answers.filter((r) => r.statusCode === 201).length;
-    // Concurrent submits of one client may overshoot by those in flight together (DB_POOL_MAX).
-    expect(created).toBeGreaterThanOrEqual(5);
-    expect(created).toBeLessThanOrEqual(5 + t.app.config.dbPoolMax);
+    // Submits without a key are inserted by group commit, which counts the jobs ahead in its own
+    // batch: on one instance the cap holds exactly, however many arrive together.
+    expect(answers.filter((r) => r.statusCode === 201)).toHaveLength(5);
     const refused = answers.find((r) => r.statusCode === 429);
     expect(refused && codeOf(refused)).toBe('QUEUE_LIMIT');
     const keyed = await send(t, 'POST', '/v1/jobs', {
@@ -98,8 +97,7 @@ describe('abuse limits', () => {
     // bob has a queue of his own; alice gets room back when a job leaves the queue.
     expect((await send(t, 'POST', '/v1/jobs', { key: 'bob', body })).statusCode).toBe(201);
     const { items } = await t.as('alice').jobs.list({});
-    for (const job of items.slice(0, created - 4))
-      await t.as('alice').jobs.cancel({ job_id: job.job_id });
+    await t.as('alice').jobs.cancel({ job_id: items[0]!.job_id });
     const again = await send(t, 'POST', '/v1/jobs', {
       key: 'alice',
       body,

@@ -37,8 +37,9 @@ export function canonicalSha256(value: unknown): string {
   return sha256Hex(canonicalJson(value));
 }
 
-// `ancestors` holds the objects on the current path only: a cycle is an error, while the same
-// object appearing twice side by side is fine (it is serialized twice, as JSON.stringify does).
+// `ancestors` holds the objects on the current path only (a stack: pushed on the way down, popped
+// on the way up): a cycle is an error, while the same object appearing twice side by side is
+// fine (it is serialized twice, as JSON.stringify does). A throw abandons the whole stack.
 function assertJsonValue(value: unknown, path: string, ancestors: object[]): void {
   switch (typeof value) {
     case 'string':
@@ -61,24 +62,27 @@ function assertJsonValue(value: unknown, path: string, ancestors: object[]): voi
   const withJson = value as { toJSON?: unknown };
   if (typeof withJson.toJSON === 'function') {
     // Same rule as JSON.stringify and canonicalize (e.g. Date -> ISO string).
-    assertJsonValue(withJson.toJSON(), path, [...ancestors, value]);
+    ancestors.push(value);
+    assertJsonValue(withJson.toJSON(), path, ancestors);
+    ancestors.pop();
     return;
   }
-  const inner = [...ancestors, value];
+  ancestors.push(value);
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       // JSON would turn undefined (or a hole) into null; that silent change is refused instead.
       if (value[i] === undefined) {
         throw new TypeError(`canonicalJson: ${path}[${i}] is undefined`);
       }
-      assertJsonValue(value[i], `${path}[${i}]`, inner);
+      assertJsonValue(value[i], `${path}[${i}]`, ancestors);
     }
-    return;
+  } else {
+    for (const [key, member] of Object.entries(value)) {
+      // An undefined member is simply absent, as in JSON.stringify: that is how optional fields
+      // are "left out".
+      if (member === undefined) continue;
+      assertJsonValue(member, `${path}.${key}`, ancestors);
+    }
   }
-  for (const [key, member] of Object.entries(value)) {
-    // An undefined member is simply absent, as in JSON.stringify: that is how optional fields
-    // are "left out".
-    if (member === undefined) continue;
-    assertJsonValue(member, `${path}.${key}`, inner);
-  }
+  ancestors.pop();
 }

@@ -1,6 +1,7 @@
 import * as crypto from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { createNodeSigner, generateSeedHex } from './node.js';
+import { canonicalSha256 as pureJsCanonicalSha256 } from './canonical-json.js';
+import { canonicalSha256, createNodeSigner, generateSeedHex } from './node.js';
 import { createNobleSigner } from './sign.js';
 import { RFC8032_TEST1, RFC8032_TEST2 } from './test-fixtures.js';
 import { verifyDetached } from './verify.js';
@@ -77,5 +78,20 @@ describe('generateSeedHex', () => {
     const signer = createNodeSigner(a);
     const signature = Buffer.from(signer.sign(message)).toString('base64url');
     expect(verifyDetached(message, signature, createNobleSigner(a).publicKey)).toBe(true);
+  });
+});
+
+describe('canonicalSha256 on node:crypto', () => {
+  it.each([
+    ['a string', 'x'.repeat(1024)],
+    ['non-ASCII text', { text: 'Grüße, 世界 🎉', n: [1, 2.5, -0, 1e21] }],
+    ['nested keys out of order', { b: { d: 1, c: [true, null] }, a: '' }],
+    ['an empty object', {}],
+  ])('hashes %s exactly as the pure-JS version', (_name, value) => {
+    expect(canonicalSha256(value)).toBe(pureJsCanonicalSha256(value));
+  });
+
+  it('refuses what JSON cannot represent, as the pure-JS version does', () => {
+    expect(() => canonicalSha256({ a: Number.NaN })).toThrow(TypeError);
   });
 });

@@ -1,4 +1,5 @@
-import { createPrivateKey, createPublicKey, randomBytes, sign } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, randomBytes, sign } from 'node:crypto';
+import { canonicalJson } from './canonical-json.js';
 import { keyIdOf, parseSeedHex, publicKeyToJwk } from './keys.js';
 import type { Ed25519Signer } from './sign.js';
 
@@ -37,4 +38,12 @@ export function createNodeSigner(seedHex: string): Ed25519Signer {
 /** A fresh random signing key as 64 hex characters (the form createNodeSigner accepts). */
 export function generateSeedHex(): string {
   return randomBytes(32).toString('hex');
+}
+
+/**
+ * canonicalSha256 of the main entry with OpenSSL's SHA-256 instead of the pure-JS one: the same
+ * hex for every value (node.test.ts checks), several times faster on the server's hot path.
+ */
+export function canonicalSha256(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value), 'utf8').digest('hex');
 }

@@ -8,7 +8,7 @@ import type { AppRouter } from '../trpc/router.js';
 
 export interface RestRoutesOptions {
   router: AppRouter;
-  createContext(req: FastifyRequest, signal: AbortSignal): RequestContext;
+  createContext(req: FastifyRequest, callerGone: () => AbortSignal): RequestContext;
 }
 
 interface RestProcedure {
@@ -36,12 +36,8 @@ export function registerRestRoutes(app: FastifyInstance, opts: RestRoutesOptions
       method: route.method,
       url: route.path.replace(/\{(\w+)\}/g, ':$1'),
       handler: async (request, reply) => {
-        const abort = new AbortController();
-        // Only a caller that left before the answer aborts (aborting costs a DOMException).
-        reply.raw.on('close', () => {
-          if (!reply.raw.writableFinished) abort.abort();
-        });
-        const ctx = opts.createContext(request, abort.signal);
+        let gone: AbortSignal | undefined;
+        const ctx = opts.createContext(request, () => (gone ??= callerGone(request, reply)));
         try {
           const source = route.method === 'GET' ? request.query : request.body;
           const input = procedure.voidInput ? undefined : mergeInput(source, request.params);
@@ -51,7 +47,7 @@ export function registerRestRoutes(app: FastifyInstance, opts: RestRoutesOptions
             getRawInput: async () => input,
             ctx,
             type: procedure.type,
-            signal: abort.signal,
+            signal: undefined,
             batchIndex: 0,
           });
           return reply
@@ -66,6 +62,20 @@ export function registerRestRoutes(app: FastifyInstance, opts: RestRoutesOptions
       },
     });
   }
+}
+
+/**
+ * A signal aborted when the caller leaves before its answer is written (aborting costs a
+ * DOMException, so an answered call never aborts). Made only for procedures that ask for it.
+ */
+function callerGone(request: FastifyRequest, reply: FastifyReply): AbortSignal {
+  const abort = new AbortController();
+  if (request.raw.socket.destroyed) abort.abort();
+  else
+    reply.raw.on('close', () => {
+      if (!reply.raw.writableFinished) abort.abort();
+    });
+  return abort.signal;
 }
 
 export function sendError(reply: FastifyReply, error: AppError): FastifyReply {

@@ -103,8 +103,8 @@ export function buildHttpServer(
   });
   void app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
-  const createContext = (req: FastifyRequest, signal: AbortSignal) =>
-    createRequestContext(services, req.auth ?? UNCHECKED, req.headers, signal);
+  const createContext = (req: FastifyRequest, callerGone: () => AbortSignal | undefined) =>
+    createRequestContext(services, req.auth ?? UNCHECKED, req.headers, callerGone);
   void app.register(async (trpc) => {
     // tRPC parses its own bodies: hand it the text, keep the bytes for the signature check.
     trpc.removeAllContentTypeParsers();
@@ -116,7 +116,7 @@ export function buildHttpServer(
         res,
         path: req.params.path,
         createContext: ({ info }: { info: { signal: AbortSignal } }) =>
-          createContext(req, info.signal),
+          createContext(req, () => info.signal),
         responseMeta: ({ ctx, errors }: TrpcResponseMetaInput) => ({
           headers: {
             ...ctx?.response.headers,

@@ -38,7 +38,7 @@ export function registerTrpcWebSocket(
           ? upgrade
           : fromConnectionParams(keys, info.connectionParams, config);
       return {
-        ...createRequestContext(services, auth, req.headers, info.signal),
+        ...createRequestContext(services, auth, req.headers, () => info.signal),
         transport: 'ws',
       };
     },

@@ -1,7 +1,9 @@
 import { AppError, type Receipt } from '@aitbc/contracts';
-import { canonicalSha256, RECEIPT_VERSION, signReceipt } from '@aitbc/receipts';
+import { RECEIPT_VERSION, signReceipt } from '@aitbc/receipts';
+import { canonicalSha256 } from '@aitbc/receipts/node';
 import { getService } from '@aitbc/registry';
 import type { ServiceContext } from './context.js';
+import { GroupCommit } from './group-commit.js';
 import { uuidv7 } from './ids.js';
 import type { LeaseFacts } from './lease-book.js';
 import { type LeasedJobRow, leaseLost, loadLeasedJob, requireLease } from './lease-check.js';
@@ -39,39 +41,15 @@ export async function completeJob(
 
   const now = ctx.clock.now();
   const receipt = buildReceipt(ctx, row, minerId, input, resultSha256, now);
-  const { rows } = await ctx.db.query<{ event_id: string }>(
-    `with done as (
-       update jobs set state = 'COMPLETED', completed_at = $4, result = $5::jsonb
-       where id = $1 and state = 'RUNNING' and lease_id = $2 and assigned_miner_id = $3
-         and lease_expires_at > $4
-       returning id, client_id, attempt
-     ), a as (
-       update job_attempts set ended_at = $4, outcome = 'COMPLETED'
-       where lease_id = $2 and exists (select 1 from done)
-     ), m as (
-       update miners set inflight = inflight - 1, jobs_completed = jobs_completed + 1
-       where id = $3 and exists (select 1 from done)
-     ), r as (
-       insert into receipts (id, job_id, lease_id, client_id, miner_id, body, issued_at)
-       select $6, done.id, $2, done.client_id, $3, $7::jsonb, $4 from done
-     ), ev as (
-       insert into job_events (job_id, type, state, at, attempt, miner_id, receipt_id)
-       select done.id, 'completed', 'COMPLETED', $4, done.attempt, $3, $6 from done
-       returning id
-     )
-     select id::text as event_id from ev`,
-    [
-      row.id,
-      input.lease_id,
-      minerId,
-      now,
-      JSON.stringify(input.result),
-      receipt.receipt_id,
-      JSON.stringify(receipt),
-    ],
-  );
-  const written = rows[0];
-  if (!written) {
+  const eventId = await ctx.completions.add({
+    jobId: row.id,
+    leaseId: input.lease_id,
+    minerId,
+    at: now,
+    result: input.result,
+    receipt,
+  });
+  if (eventId === null) {
     // The guard said no: the lease had ended, or a race was lost (cancel, sweep, a concurrent
     // duplicate of this very result). Read the job to tell a repeat from a lost lease.
     const again = await replayedReceipt(
@@ -86,7 +64,7 @@ export async function completeJob(
   }
   ctx.events.publish([
     {
-      event_id: written.event_id,
+      event_id: eventId,
       job_id: row.id,
       type: 'completed',
       state: 'COMPLETED',
@@ -102,6 +80,84 @@ export async function completeJob(
   });
   return receipt;
 }
+
+/** One accepted-looking result, to be written if its lease still holds. */
+export interface Completion {
+  jobId: string;
+  leaseId: string;
+  minerId: string;
+  at: Date;
+  result: unknown;
+  receipt: Receipt;
+}
+
+/** Most completions written by one statement. */
+const MAX_COMPLETION_BATCH = 200;
+
+/**
+ * RUNNING → COMPLETED by group commit: one statement and one commit for all results that arrived
+ * while the previous write was in flight. Each job's guard (RUNNING, same lease and miner, lease
+ * not expired at the result's time) is checked per row; for the rows it passes the statement
+ * also ends the attempt, frees the miner's slot, stores the receipt and the `completed` event.
+ * Resolves to the event id, or null when the guard said no.
+ *
+ * A batch locks its jobs' rows, then their miners' rows (the lock order of every lifecycle
+ * statement). Two instances' batches can still lock two miners in opposite orders; PostgreSQL
+ * then aborts one of them (deadlock detected), and its results are written again one by one.
+ */
+export function completionWrites(db: ServiceContext['db']): GroupCommit<Completion, string | null> {
+  const write = async (items: Completion[]) => {
+    const column = <T>(pick: (c: Completion) => T) => items.map(pick);
+    const { rows } = await db.query<{ receipt_id: string; event_id: string }>(COMPLETE_SQL, [
+      column((c) => c.jobId),
+      column((c) => c.leaseId),
+      column((c) => c.minerId),
+      column((c) => c.at),
+      column((c) => JSON.stringify(c.result)),
+      column((c) => c.receipt.receipt_id),
+      column((c) => JSON.stringify(c.receipt)),
+    ]);
+    // By receipt id, not job id: of two results for one job in a batch, one at most is written.
+    const events = new Map(rows.map((r) => [r.receipt_id, r.event_id]));
+    return items.map((c) => events.get(c.receipt.receipt_id) ?? null);
+  };
+  return new GroupCommit(async (items) => {
+    try {
+      return await write(items);
+    } catch (err) {
+      if (items.length === 1) throw err;
+      return Promise.all(items.map((item) => write([item]).then((r) => r[0] ?? null)));
+    }
+  }, MAX_COMPLETION_BATCH);
+}
+
+const COMPLETE_SQL = `
+with i as (
+  select * from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[],
+    $6::text[], $7::text[]) as i(job_id, lease_id, miner_id, at, result, receipt_id, receipt)
+), done as (
+  update jobs set state = 'COMPLETED', completed_at = i.at, result = i.result::jsonb
+  from i
+  where jobs.id = i.job_id and jobs.state = 'RUNNING' and jobs.lease_id = i.lease_id
+    and jobs.assigned_miner_id = i.miner_id and jobs.lease_expires_at > i.at
+  returning jobs.id, jobs.client_id, jobs.attempt, i.lease_id, i.miner_id, i.at, i.receipt_id,
+    i.receipt
+), a as (
+  update job_attempts set ended_at = done.at, outcome = 'COMPLETED'
+  from done where job_attempts.lease_id = done.lease_id
+), m as (
+  update miners set inflight = inflight - d.n, jobs_completed = jobs_completed + d.n
+  from (select miner_id, count(*)::int as n from done group by miner_id) d
+  where miners.id = d.miner_id
+), r as (
+  insert into receipts (id, job_id, lease_id, client_id, miner_id, body, issued_at)
+  select receipt_id, id, lease_id, client_id, miner_id, receipt::jsonb, at from done
+), ev as (
+  insert into job_events (job_id, type, state, at, attempt, miner_id, receipt_id)
+  select id, 'completed', 'COMPLETED', at, attempt, miner_id, receipt_id from done
+  returning receipt_id, id
+)
+select receipt_id, id::text as event_id from ev`;
 
 /**
  * The receipt of an accepted result, when this is a repeat of it: same lease, same miner, same

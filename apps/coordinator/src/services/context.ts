@@ -1,6 +1,8 @@
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import type { Clock } from './clock.js';
+import type { Completion } from './complete-job.js';
+import type { GroupCommit } from './group-commit.js';
 import type { JobEventHub } from './job-events.js';
 import type { JobSignal } from './job-signal.js';
 import type { LeaseBook } from './lease-book.js';
@@ -12,6 +14,7 @@ import type { ReceiptKeys } from './receipt-keys.js';
 import type { ProgressThrottle } from './report-progress.js';
 import type { Settlement } from './settlement.js';
 import type { SignsOfLife } from './signs-of-life.js';
+import type { NewJobRow } from './submit-job.js';
 
 /** What every service function is given: built once in createApp, never global. */
 export interface ServiceContext {
@@ -26,6 +29,10 @@ export interface ServiceContext {
   presence: MinerPresence;
   signsOfLife: SignsOfLife;
   leases: LeaseBook;
+  /** New jobs (submits without an Idempotency-Key), inserted by group commit. */
+  jobInserts: GroupCommit<NewJobRow, string | null>;
+  /** Results under a lease (RUNNING → COMPLETED with the receipt), written by group commit. */
+  completions: GroupCommit<Completion, string | null>;
   keys: ReceiptKeys;
   settlement: Settlement;
   /** Nonces of signed requests, where every instance sees them. */

@@ -1,5 +1,20 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { AppError } from '@aitbc/contracts';
+
+/** Random bytes drawn from the CSPRNG 4 KiB at a time: one call per 256 ids instead of one each. */
+const randomPool = Buffer.alloc(4096);
+let randomOffset = randomPool.length;
+
+function random16(): Buffer {
+  if (randomOffset === randomPool.length) {
+    randomFillSync(randomPool);
+    randomOffset = 0;
+  }
+  const bytes = Buffer.allocUnsafe(16);
+  randomPool.copy(bytes, 0, randomOffset, randomOffset + 16);
+  randomOffset += 16;
+  return bytes;
+}
 
 /** The last id's time and 12-bit counter (rand_a): ids from this process only ever increase. */
 let last = { ms: -1, counter: 0 };
@@ -12,7 +27,7 @@ let last = { ms: -1, counter: 0 };
  * their order.
  */
 export function uuidv7(now: Date): string {
-  const bytes = randomBytes(16);
+  const bytes = random16();
   let ms = now.getTime();
   const fresh = bytes.readUInt16BE(6) & 0x7ff;
   let counter = fresh;

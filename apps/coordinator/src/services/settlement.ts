@@ -1,5 +1,6 @@
 import type { Receipt } from '@aitbc/contracts';
 import type { Database } from '../db/database.js';
+import { GroupCommit } from './group-commit.js';
 
 /**
  * Where token accounting plugs in. Called once per new receipt, after the job's completion has
@@ -14,49 +15,28 @@ export interface Settlement {
   recover?(): Promise<number>;
 }
 
-interface Waiting {
-  receipt: Receipt;
-  resolve: () => void;
-  reject: (err: unknown) => void;
-}
-
 /** Most receipts written by one statement: bounds the statement's size under a burst. */
 const MAX_BATCH = 500;
 
 /**
  * Default: record a PENDING settlement row for a later settlement process to pick up.
  *
- * Rows are written like a group commit: while one insert is in flight, new receipts wait and go
- * together in the next one. A lone receipt is written at once; under load one statement carries
- * many receipts instead of adding a statement (and a commit) to every completed job.
+ * Rows are written by group commit (group-commit.ts): under load one statement carries many
+ * receipts instead of adding a statement (and a commit) to every completed job.
  */
 export class PendingSettlementRecorder implements Settlement {
-  private waiting: Waiting[] = [];
-  private writing: Promise<void> | null = null;
+  private readonly rows = new GroupCommit<Receipt, undefined>(
+    (receipts) => this.insert(receipts),
+    MAX_BATCH,
+  );
 
   constructor(private readonly db: Pick<Database, 'query'>) {}
 
-  onReceipt(receipt: Receipt): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ receipt, resolve, reject });
-      this.writing ??= this.writeWaiting();
-    });
+  async onReceipt(receipt: Receipt): Promise<void> {
+    await this.rows.add(receipt);
   }
 
-  private async writeWaiting(): Promise<void> {
-    while (this.waiting.length > 0) {
-      const batch = this.waiting.splice(0, MAX_BATCH);
-      try {
-        await this.insert(batch.map((w) => w.receipt));
-        for (const w of batch) w.resolve();
-      } catch (err) {
-        for (const w of batch) w.reject(err);
-      }
-    }
-    this.writing = null;
-  }
-
-  private async insert(receipts: Receipt[]): Promise<void> {
+  private async insert(receipts: Receipt[]): Promise<undefined[]> {
     const column = <T>(pick: (r: Receipt) => T) => receipts.map(pick);
     await this.db.query(
       `insert into settlements (receipt_id, job_id, client_id, miner_id, units, unit_type, price, status, created_at)
@@ -77,6 +57,7 @@ export class PendingSettlementRecorder implements Settlement {
         column((r) => r.completed_at),
       ],
     );
+    return receipts.map(() => undefined);
   }
 
   async recover(): Promise<number> {

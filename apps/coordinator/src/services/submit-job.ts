@@ -1,7 +1,8 @@
 import { AppError, type JobView, type SubmitJobInput } from '@aitbc/contracts';
-import { canonicalSha256 } from '@aitbc/receipts';
+import { canonicalSha256 } from '@aitbc/receipts/node';
 import { addSeconds } from './clock.js';
 import type { ServiceContext } from './context.js';
+import { GroupCommit } from './group-commit.js';
 import { uuidv7 } from './ids.js';
 import { planJob } from './plan-job.js';
 import { jobWebhookOf } from './webhooks/job-webhook.js';
@@ -21,11 +22,11 @@ const INSERT_JOB_VALUES = `$1, $2, 'QUEUED', $3, $4::jsonb, $5, $6::jsonb,
   $21::text, $22::text[]`;
 
 /**
- * MAX_QUEUED_JOBS_PER_CLIENT, checked by the insert itself: it counts at most $23 of the
- * client's QUEUED jobs (index jobs_client_queued_idx), so the check costs no more than the cap.
- * Concurrent submits of one client each see the others' rows only once committed, so the cap
- * can be overshot by the submits of that client in flight at the same moment (at most
- * DB_POOL_MAX per instance), never more.
+ * MAX_QUEUED_JOBS_PER_CLIENT for a submit with an Idempotency-Key, checked by its insert: it
+ * counts at most $23 of the client's QUEUED jobs (index jobs_client_queued_idx), so the check
+ * costs no more than the cap. Concurrent statements of one client see each other's rows only
+ * once committed, so the cap can be overshot by those in flight at the same moment (at most
+ * DB_POOL_MAX per instance), never more. Submits without a key go through `jobInserts`.
  */
 const QUEUED_UP_TO_CAP = `(select count(*) from (
     select 1 from jobs where client_id = $2 and state = 'QUEUED' limit $23) q)`;
@@ -41,6 +42,116 @@ const QUEUED_EVENT = `ev as (
     returning id
   )
   select id::text as event_id from ev`;
+
+/** One new job's row, as the batched insert reads it (jsonb_to_recordset over a JSON array). */
+export interface NewJobRow {
+  id: string;
+  client_id: string;
+  service: string | null;
+  payload: unknown;
+  payload_sha256: string;
+  constraints: unknown;
+  req_gpu: string | null;
+  req_vram: number | null;
+  req_cuda: number[] | null;
+  req_models: string[];
+  req_region: string | null;
+  req_max_price: number | null;
+  req_service: string | null;
+  estimated_price: number | null;
+  priority: number;
+  max_attempts: number;
+  ttl_seconds: number;
+  timeout_seconds: number;
+  requested_at: Date;
+  expires_at: Date;
+  webhook_url: string | null;
+  webhook_events: string[] | null;
+}
+
+/** Most jobs inserted by one statement. */
+const MAX_INSERT_BATCH = 200;
+
+/**
+ * Inserts new jobs (without an Idempotency-Key) by group commit: one statement and one commit for
+ * all submits that arrived while the previous insert was in flight. Each job is inserted with its
+ * `queued` event, or not at all when its client is at MAX_QUEUED_JOBS_PER_CLIENT: the cap counts
+ * the client's QUEUED rows (at most the cap of them, via jobs_client_queued_idx) plus the jobs
+ * ahead of it in the same batch. Concurrent batches of other instances see each other's rows only
+ * once committed, so the cap can be overshot by what is in flight at that moment, never more.
+ * Resolves to the `queued` event id, or null when the cap refused the job.
+ */
+export function jobInserts(
+  db: ServiceContext['db'],
+  maxQueuedPerClient: number,
+): GroupCommit<NewJobRow, string | null> {
+  return new GroupCommit(async (rows) => {
+    const { rows: written } = await db.query<{ job_id: string; event_id: string }>(
+      `with i as (
+         select * from jsonb_to_recordset($1::jsonb) as i(n int, ${NEW_JOB_COLUMN_TYPES})
+       ), room as (
+         select c.client_id, $2::int - (select count(*) from (
+             select 1 from jobs where jobs.client_id = c.client_id and state = 'QUEUED' limit $2) q)
+           as free
+         from (select distinct client_id from i) c
+       ), ok as (
+         select i.* from (
+           select i.*, row_number() over (partition by i.client_id order by i.n) as rank from i
+         ) i join room on room.client_id = i.client_id
+         where i.rank <= room.free
+         order by i.n
+       ), j as (
+         insert into jobs (${INSERT_JOB_COLUMNS})
+         select id, client_id, 'QUEUED', service, payload, payload_sha256, constraints, req_gpu,
+           req_vram, req_cuda, coalesce(req_models, '{}'), req_region, req_max_price, req_service,
+           estimated_price, priority, 0, max_attempts, ttl_seconds, timeout_seconds, requested_at,
+           expires_at, webhook_url, webhook_events
+         from ok
+         returning id, requested_at
+       ), ev as (
+         insert into job_events (job_id, type, state, at)
+         select id, 'queued', 'QUEUED', requested_at from j
+         returning job_id, id
+       )
+       select job_id, id::text as event_id from ev`,
+      [JSON.stringify(rows.map((row, n) => ({ n, ...row }))), maxQueuedPerClient],
+    );
+    const events = new Map(written.map((w) => [w.job_id, w.event_id]));
+    return rows.map((row) => events.get(row.id) ?? null);
+  }, MAX_INSERT_BATCH);
+}
+
+const NEW_JOB_COLUMN_TYPES = `id text, client_id text, service text, payload jsonb,
+  payload_sha256 text, constraints jsonb, req_gpu text, req_vram float8, req_cuda int[],
+  req_models text[], req_region text, req_max_price float8, req_service text,
+  estimated_price float8, priority int, max_attempts int, ttl_seconds int, timeout_seconds int,
+  requested_at timestamptz, expires_at timestamptz, webhook_url text, webhook_events text[]`;
+
+/** $1…$22 of INSERT_JOB_VALUES. */
+const insertParams = (row: NewJobRow) => [
+  row.id,
+  row.client_id,
+  row.service,
+  JSON.stringify(row.payload),
+  row.payload_sha256,
+  JSON.stringify(row.constraints),
+  row.req_gpu,
+  row.req_vram,
+  row.req_cuda,
+  row.req_models,
+  row.req_region,
+  row.req_max_price,
+  row.priority,
+  row.max_attempts,
+  row.ttl_seconds,
+  row.timeout_seconds,
+  row.requested_at,
+  row.expires_at,
+  row.req_service,
+  row.estimated_price,
+  row.webhook_url,
+  row.webhook_events,
+];
 
 function announceQueued(ctx: ServiceContext, view: JobView, eventId: string, now: Date): void {
   ctx.events.publish([
@@ -104,42 +215,34 @@ export async function submitJob(
     error: null,
     estimated_price: plan.estimatedPrice,
   };
-  const params = [
+  const row: NewJobRow = {
     id,
-    clientId,
-    view.service,
-    JSON.stringify(plan.payload),
-    canonicalSha256(plan.payload),
-    JSON.stringify(constraints),
-    requirements.gpu,
-    requirements.minVramGb,
-    requirements.cuda,
-    requirements.models,
-    requirements.region,
-    requirements.maxPrice,
-    view.priority,
-    view.max_attempts,
-    ttl,
-    plan.timeoutSeconds,
-    now,
-    addSeconds(now, ttl),
-    requirements.service,
-    plan.estimatedPrice,
-    webhook?.url ?? null,
-    webhook?.events ?? null,
-  ];
-
-  params.push(config.maxQueuedJobsPerClient);
+    client_id: clientId,
+    service: view.service,
+    payload: plan.payload,
+    payload_sha256: canonicalSha256(plan.payload),
+    constraints,
+    req_gpu: requirements.gpu,
+    req_vram: requirements.minVramGb,
+    req_cuda: requirements.cuda,
+    req_models: requirements.models,
+    req_region: requirements.region,
+    req_max_price: requirements.maxPrice,
+    req_service: requirements.service,
+    estimated_price: plan.estimatedPrice,
+    priority: view.priority,
+    max_attempts: view.max_attempts,
+    ttl_seconds: ttl,
+    timeout_seconds: plan.timeoutSeconds,
+    requested_at: now,
+    expires_at: addSeconds(now, ttl),
+    webhook_url: webhook?.url ?? null,
+    webhook_events: webhook?.events ?? null,
+  };
   if (idempotencyKey === null) {
-    const inserted = await ctx.db.query<EventId>(
-      `with j as (
-         insert into jobs (${INSERT_JOB_COLUMNS}) select ${INSERT_JOB_VALUES} where ${UNDER_QUEUE_CAP}
-         returning id
-       ), ${QUEUED_EVENT}`,
-      params,
-    );
-    if (inserted.rows.length === 0) throw queueLimit(config.maxQueuedJobsPerClient);
-    announceQueued(ctx, view, inserted.rows[0]!.event_id, now);
+    const eventId = await ctx.jobInserts.add(row);
+    if (eventId === null) throw queueLimit(config.maxQueuedJobsPerClient);
+    announceQueued(ctx, view, eventId, now);
     ctx.signal.jobQueued(requirements);
     return { job: view, replayed: false };
   }
@@ -157,7 +260,13 @@ export async function submitJob(
        select ${INSERT_JOB_VALUES} from k
        returning id
      ), ${QUEUED_EVENT}`,
-    [...params, idempotencyKey, requestSha, JSON.stringify(view)],
+    [
+      ...insertParams(row),
+      config.maxQueuedJobsPerClient,
+      idempotencyKey,
+      requestSha,
+      JSON.stringify(view),
+    ],
   );
   if (inserted.rows.length === 1) {
     announceQueued(ctx, view, inserted.rows[0]!.event_id, now);

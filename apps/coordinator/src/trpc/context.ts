@@ -19,8 +19,11 @@ export interface RequestContext {
   authRefusal: AppError | null;
   header(name: string): string | undefined;
   response: ResponseMeta;
-  /** Aborted when the caller goes away (long polls stop waiting). */
-  signal?: AbortSignal | undefined;
+  /**
+   * Aborted when the caller goes away (long polls stop waiting). A function: REST calls make the
+   * AbortController only for the procedures that ask (most never do, and each one costs).
+   */
+  callerGone(): AbortSignal | undefined;
   /** Set on WebSocket connections, which carry subscriptions only. */
   transport?: 'ws';
 }
@@ -52,7 +55,7 @@ export function createRequestContext(
   services: ServiceContext,
   auth: Pick<Authentication, 'principals' | 'refusal'>,
   headers: HeaderSource,
-  signal?: AbortSignal,
+  callerGone: () => AbortSignal | undefined = () => undefined,
 ): RequestContext {
   return {
     services,
@@ -60,6 +63,6 @@ export function createRequestContext(
     authRefusal: auth.refusal,
     header: (name) => readHeader(headers, name),
     response: { headers: {} },
-    signal,
+    callerGone,
   };
 }

@@ -1,6 +1,6 @@
 import { AppError } from '@aitbc/contracts';
 import { initTRPC } from '@trpc/server';
-import type { Role } from '../config/api-keys.js';
+import type { Principal, Role } from '../config/api-keys.js';
 import { findUnstorableJson } from '../http/json-body.js';
 import type { RequestContext } from './context.js';
 import { toAppError, toTRPCError } from './errors.js';
@@ -41,11 +41,16 @@ const t = initTRPC
 
 export const router = t.router;
 
+type Call = Pick<Parameters<Parameters<typeof t.middleware>[0]>[0], 'ctx' | 'type' | 'getRawInput'>;
+type CallResult = { ok: true } | { ok: false; error: { cause?: unknown } };
+
 /**
- * Services throw AppError; this turns it into the TRPCError whose status matches its code. It
- * also applies the route's success status (201 for creations) from the procedure's meta.
+ * Every procedure runs exactly one middleware of ours, `screened` or `authorized` (tRPC copies
+ * its options at each level of the chain, so the checks are not split over several): the
+ * transport check and the JSON safety check of the raw input, then for `authorized` the role,
+ * and on the way out AppError → TRPCError and the route's success status (201 for creations).
  */
-const appErrors = t.middleware(async ({ ctx, meta, type, getRawInput, next }) => {
+async function screen({ ctx, type, getRawInput }: Call): Promise<void> {
   if (ctx.transport === 'ws' && type !== 'subscription')
     throw toTRPCError(
       new AppError(
@@ -59,34 +64,48 @@ const appErrors = t.middleware(async ({ ctx, meta, type, getRawInput, next }) =>
     throw toTRPCError(
       new AppError('MALFORMED_REQUEST', `${problem.path}: ${problem.message}`, [problem]),
     );
-  const result = await next();
+}
+
+function settle<R extends CallResult>(
+  ctx: RequestContext,
+  meta: ProcedureMeta | undefined,
+  result: R,
+): R {
   if (!result.ok && result.error.cause instanceof AppError) throw toTRPCError(result.error.cause);
   if (result.ok && meta?.successStatus) ctx.response.status = meta.successStatus;
   return result;
-});
-
-export const publicProcedure = t.procedure.use(appErrors);
+}
 
 /**
  * Function-level authorization, default deny: 401 without a known key, 403 when the key has no
- * role allowed here. `ctx.principal` is the caller's name for that role.
+ * role allowed here. The principal becomes `ctx.principal`, the caller's name for that role.
  */
-function requireRole(...roles: Role[]) {
-  return publicProcedure.use(({ ctx, next }) => {
-    if (ctx.authRefusal) throw toTRPCError(ctx.authRefusal);
-    if (ctx.principals === null)
-      throw toTRPCError(
-        new AppError('UNAUTHENTICATED', 'send an API key in X-Api-Key or Authorization: Bearer'),
-      );
-    if (ctx.principals.length === 0)
-      throw toTRPCError(new AppError('UNAUTHENTICATED', 'unknown API key'));
-    const principal = ctx.principals.find((p) => roles.includes(p.role));
-    if (!principal)
-      throw toTRPCError(new AppError('FORBIDDEN', `this route needs a ${roles.join(' or ')} key`));
-    return next({ ctx: { ...ctx, principal } });
-  });
+function authorize(ctx: RequestContext, role: Role): Principal {
+  if (ctx.authRefusal) throw toTRPCError(ctx.authRefusal);
+  if (ctx.principals === null)
+    throw toTRPCError(
+      new AppError('UNAUTHENTICATED', 'send an API key in X-Api-Key or Authorization: Bearer'),
+    );
+  if (ctx.principals.length === 0)
+    throw toTRPCError(new AppError('UNAUTHENTICATED', 'unknown API key'));
+  const principal = ctx.principals.find((p) => p.role === role);
+  if (!principal) throw toTRPCError(new AppError('FORBIDDEN', `this route needs a ${role} key`));
+  return principal;
 }
 
-export const clientProcedure = requireRole('client');
-export const minerProcedure = requireRole('miner');
-export const adminProcedure = requireRole('admin');
+const screened = t.middleware(async (call) => {
+  await screen(call);
+  return settle(call.ctx, call.meta, await call.next());
+});
+
+const authorized = (role: Role) =>
+  t.middleware(async (call) => {
+    await screen(call);
+    const principal = authorize(call.ctx, role);
+    return settle(call.ctx, call.meta, await call.next({ ctx: { principal } }));
+  });
+
+export const publicProcedure = t.procedure.use(screened);
+export const clientProcedure = t.procedure.use(authorized('client'));
+export const minerProcedure = t.procedure.use(authorized('miner'));
+export const adminProcedure = t.procedure.use(authorized('admin'));

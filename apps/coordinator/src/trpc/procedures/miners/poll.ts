@@ -28,6 +28,6 @@ export const poll = minerProcedure
       ctx.services,
       ctx.principal.id,
       input.max_wait_seconds ?? DEFAULT_WAIT_SECONDS,
-      ctx.signal,
+      ctx.callerGone(),
     ),
   }));
