@@ -101,9 +101,11 @@ const MAX_COMPLETION_BATCH = 200;
  * also ends the attempt, frees the miner's slot, stores the receipt and the `completed` event.
  * Resolves to the event id, or null when the guard said no.
  *
- * A batch locks its jobs' rows, then their miners' rows (the lock order of every lifecycle
- * statement). Two instances' batches can still lock two miners in opposite orders; PostgreSQL
- * then aborts one of them (deadlock detected), and its results are written again one by one.
+ * A batch locks its jobs' rows in id order, then their miners' rows in id order: jobs before
+ * miners is the lock order of every lifecycle statement, and id order within each table is that
+ * of the heartbeat rounds (signs-of-life.ts), so batches of several instances and heartbeat
+ * rounds cannot deadlock one another. Should a batch fail anyway, its results are written again
+ * one by one, so one bad item never fails the others.
  */
 export function completionWrites(db: ServiceContext['db']): GroupCommit<Completion, string | null> {
   const write = async (items: Completion[]) => {
@@ -135,20 +137,25 @@ const COMPLETE_SQL = `
 with i as (
   select * from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[],
     $6::text[], $7::text[]) as i(job_id, lease_id, miner_id, at, result, receipt_id, receipt)
+), locked as (
+  select id from jobs where id = any($1::text[]) and state = 'RUNNING' order by id for update
 ), done as (
   update jobs set state = 'COMPLETED', completed_at = i.at, result = i.result::jsonb
   from i
-  where jobs.id = i.job_id and jobs.state = 'RUNNING' and jobs.lease_id = i.lease_id
+  where jobs.id in (select id from locked) and jobs.id = i.job_id and jobs.state = 'RUNNING'
+    and jobs.lease_id = i.lease_id
     and jobs.assigned_miner_id = i.miner_id and jobs.lease_expires_at > i.at
   returning jobs.id, jobs.client_id, jobs.attempt, i.lease_id, i.miner_id, i.at, i.receipt_id,
     i.receipt
 ), a as (
   update job_attempts set ended_at = done.at, outcome = 'COMPLETED'
   from done where job_attempts.lease_id = done.lease_id
+), held as (
+  select id from miners where id in (select miner_id from done) order by id for update
 ), m as (
   update miners set inflight = inflight - d.n, jobs_completed = jobs_completed + d.n
   from (select miner_id, count(*)::int as n from done group by miner_id) d
-  where miners.id = d.miner_id
+  where miners.id = d.miner_id and miners.id in (select id from held)
 ), r as (
   insert into receipts (id, job_id, lease_id, client_id, miner_id, body, issued_at)
   select receipt_id, id, lease_id, client_id, miner_id, receipt::jsonb, at from done
