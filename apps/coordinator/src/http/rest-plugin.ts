@@ -1,10 +1,11 @@
 import { AppError } from '@aitbc/contracts';
-import { callTRPCProcedure, getTRPCErrorFromUnknown } from '@trpc/server';
+import { getTRPCErrorFromUnknown } from '@trpc/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestContext } from '../trpc/context.js';
 import { toAppError } from '../trpc/errors.js';
 import type { ProcedureMeta } from '../trpc/procedures/meta.js';
 import type { AppRouter } from '../trpc/router.js';
+import { type ProcedureDef, runProcedure } from './procedure-chain.js';
 
 export interface RestRoutesOptions {
   router: AppRouter;
@@ -17,6 +18,7 @@ interface RestProcedure {
   meta: ProcedureMeta;
   /** The procedure takes no input (`z.void()`). */
   voidInput: boolean;
+  def: ProcedureDef;
 }
 
 /**
@@ -41,14 +43,14 @@ export function registerRestRoutes(app: FastifyInstance, opts: RestRoutesOptions
         try {
           const source = route.method === 'GET' ? request.query : request.body;
           const input = procedure.voidInput ? undefined : mergeInput(source, request.params);
-          const data = await callTRPCProcedure({
-            router: opts.router,
-            path: procedure.path,
-            getRawInput: async () => input,
+          // REST serves no subscriptions: procedures that wait read ctx.callerGone() instead.
+          const data = await runProcedure(procedure.def, {
             ctx,
             type: procedure.type,
+            path: procedure.path,
+            input: undefined,
+            getRawInput: async () => input,
             signal: undefined,
-            batchIndex: 0,
           });
           return reply
             .code(ctx.response.status ?? 200)
@@ -92,7 +94,7 @@ function restProcedures(router: AppRouter): RestProcedure[] {
   return Object.entries(router._def.procedures).flatMap(([path, procedure]) => {
     const def = (
       procedure as unknown as {
-        _def: {
+        _def: ProcedureDef & {
           type: RestProcedure['type'];
           meta?: ProcedureMeta;
           inputs: { _zod?: { def: { type: string } } }[];
@@ -100,7 +102,7 @@ function restProcedures(router: AppRouter): RestProcedure[] {
       }
     )._def;
     const voidInput = def.inputs.every((i) => i._zod?.def.type === 'void');
-    return def.meta?.openapi ? [{ path, type: def.type, meta: def.meta, voidInput }] : [];
+    return def.meta?.openapi ? [{ path, type: def.type, meta: def.meta, voidInput, def }] : [];
   });
 }
 
