@@ -73,6 +73,7 @@ describe('browser entry (src/index.ts)', () => {
       'receiptSigningBytes',
       'sha256Hex',
       'signReceipt',
+      'signReceiptAsync',
       'signWebhook',
       'stripNulls',
       'trustedKeyMap',

@@ -22,7 +22,14 @@ export {
   type UnsignedReceipt,
   type UnsignedReceiptInput,
 } from './receipt.js';
-export { createNobleSigner, type Ed25519Signer, type ReceiptSigner, signReceipt } from './sign.js';
+export {
+  type AsyncReceiptSigner,
+  createNobleSigner,
+  type Ed25519Signer,
+  type ReceiptSigner,
+  signReceipt,
+  signReceiptAsync,
+} from './sign.js';
 export {
   type TrustedKeyMap,
   type TrustedKeys,

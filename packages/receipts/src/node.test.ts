@@ -2,8 +2,8 @@ import * as crypto from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { canonicalSha256 as pureJsCanonicalSha256 } from './canonical-json.js';
 import { canonicalSha256, createNodeSigner, generateSeedHex } from './node.js';
-import { createNobleSigner } from './sign.js';
-import { RFC8032_TEST1, RFC8032_TEST2 } from './test-fixtures.js';
+import { createNobleSigner, signReceipt, signReceiptAsync } from './sign.js';
+import { RFC8032_TEST1, RFC8032_TEST2, sampleReceipt } from './test-fixtures.js';
 import { verifyDetached } from './verify.js';
 
 // Wraps the real functions so the test can count key imports; behaviour is unchanged.
@@ -65,6 +65,17 @@ describe('createNodeSigner', () => {
     const message = new TextEncoder().encode('{"job_id":"j-1","units":3}');
     expect(hex(node.sign(message))).toBe(hex(noble.sign(message)));
     expect(node.keyId).toBe(noble.keyId);
+  });
+
+  it('signs off the event loop to the same signature, and signReceiptAsync to the same receipt', async () => {
+    const node = createNodeSigner(RFC8032_TEST2.seed);
+    const attester = createNodeSigner(RFC8032_TEST1.seed);
+    const message = new TextEncoder().encode('{"job_id":"j-1","units":3}');
+    expect(hex(await node.signAsync(message))).toBe(hex(node.sign(message)));
+    const unsigned = sampleReceipt();
+    const receipt = await signReceiptAsync(unsigned, node, [attester]);
+    expect(receipt).toEqual(signReceipt(unsigned, node, [attester]));
+    expect(receipt.attestations).toHaveLength(1);
   });
 });
 

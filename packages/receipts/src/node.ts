@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, randomBytes, sign } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
 import { keyIdOf, parseSeedHex, publicKeyToJwk } from './keys.js';
-import type { Ed25519Signer } from './sign.js';
+import type { AsyncReceiptSigner, Ed25519Signer } from './sign.js';
 
 // PKCS#8 PrivateKeyInfo for Ed25519 (RFC 8410) is this fixed 16-byte prefix followed by the
 // 32-byte seed, so no ASN.1 encoder is needed.
@@ -12,7 +12,7 @@ const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'he
  * into a KeyObject; each sign() call only signs. Accepts the same 64/128-hex forms as parseSeedHex,
  * which also does the seed ‖ public key consistency check that the PKCS#8 import would skip.
  */
-export function createNodeSigner(seedHex: string): Ed25519Signer {
+export function createNodeSigner(seedHex: string): Ed25519Signer & AsyncReceiptSigner {
   const { seed, publicKey } = parseSeedHex(seedHex);
   const der = Buffer.concat([PKCS8_ED25519_PREFIX, seed]);
   const keyObject = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
@@ -32,6 +32,11 @@ export function createNodeSigner(seedHex: string): Ed25519Signer {
     publicKey,
     jwk: publicKeyToJwk(publicKey),
     sign: (bytes) => sign(null, bytes, keyObject),
+    // With a callback, node:crypto signs on its thread pool instead of the event loop.
+    signAsync: (bytes) =>
+      new Promise((resolve, reject) =>
+        sign(null, bytes, keyObject, (err, signature) => (err ? reject(err) : resolve(signature))),
+      ),
   };
 }
 

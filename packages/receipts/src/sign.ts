@@ -17,6 +17,15 @@ export interface ReceiptSigner {
   sign(bytes: Uint8Array): Uint8Array;
 }
 
+/**
+ * A signer that signs off the calling thread (node:crypto's thread pool): a server keeps its
+ * event loop free for requests while receipts are signed.
+ */
+export interface AsyncReceiptSigner {
+  keyId: string;
+  signAsync(bytes: Uint8Array): Promise<Uint8Array>;
+}
+
 /** The signers made from a seed also expose their public key for publishing. */
 export interface Ed25519Signer extends ReceiptSigner {
   publicKey: Uint8Array;
@@ -33,15 +42,44 @@ export function signReceipt(
   signer: ReceiptSigner,
   attesters: readonly ReceiptSigner[] = [],
 ): Receipt {
+  const { body, bytes } = toSign(unsigned);
+  const sign = (s: ReceiptSigner) => signatureOf(s.keyId, s.sign(bytes));
+  return withSignatures(body, sign(signer), attesters.map(sign));
+}
+
+/** signReceipt with signers that sign off the calling thread: the same receipt, later. */
+export async function signReceiptAsync(
+  unsigned: UnsignedReceiptInput | UnsignedReceipt,
+  signer: AsyncReceiptSigner,
+  attesters: readonly AsyncReceiptSigner[] = [],
+): Promise<Receipt> {
+  const { body, bytes } = toSign(unsigned);
+  const sign = async (s: AsyncReceiptSigner) => signatureOf(s.keyId, await s.signAsync(bytes));
+  const [signature, attestations] = await Promise.all([
+    sign(signer),
+    Promise.all(attesters.map(sign)),
+  ]);
+  return withSignatures(body, signature, attestations);
+}
+
+/** The body to sign (nulls stripped, old signatures dropped, checked) and its signing bytes. */
+function toSign(unsigned: UnsignedReceiptInput | UnsignedReceipt) {
   const {
     signature: _signature,
     attestations: _attestations,
     ...body
   } = stripNulls(unsigned) as Receipt;
   assertSignable(body);
-  const bytes = receiptSigningBytes(body);
-  const receipt: Receipt = { ...body, signature: signWith(signer, bytes) };
-  if (attesters.length > 0) receipt.attestations = attesters.map((a) => signWith(a, bytes));
+  return { body, bytes: receiptSigningBytes(body) };
+}
+
+function withSignatures(
+  body: UnsignedReceipt,
+  signature: ReceiptSignature,
+  attestations: ReceiptSignature[],
+): Receipt {
+  const receipt: Receipt = { ...body, signature };
+  if (attestations.length > 0) receipt.attestations = attestations;
   return receipt;
 }
 
@@ -56,13 +94,12 @@ export function createNobleSigner(seedHex: string): Ed25519Signer {
   };
 }
 
-function signWith(signer: ReceiptSigner, bytes: Uint8Array): ReceiptSignature {
-  const sig = signer.sign(bytes);
+function signatureOf(keyId: string, sig: Uint8Array): ReceiptSignature {
   // A custom signer returning e.g. a DER or hex signature would produce receipts nobody can verify.
   if (!(sig instanceof Uint8Array) || sig.length !== 64) {
-    throw new Error(`signer for key ${signer.keyId} did not return a 64-byte Ed25519 signature`);
+    throw new Error(`signer for key ${keyId} did not return a 64-byte Ed25519 signature`);
   }
-  return { alg: 'Ed25519', key_id: signer.keyId, sig: base64urlEncode(sig) };
+  return { alg: 'Ed25519', key_id: keyId, sig: base64urlEncode(sig) };
 }
 
 const INTEGER_FIELDS = ['attempt', 'started_at', 'completed_at'] as const;

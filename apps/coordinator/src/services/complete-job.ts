@@ -1,5 +1,5 @@
 import { AppError, type Receipt } from '@aitbc/contracts';
-import { RECEIPT_VERSION, signReceipt } from '@aitbc/receipts';
+import { RECEIPT_VERSION, signReceiptAsync } from '@aitbc/receipts';
 import { canonicalSha256 } from '@aitbc/receipts/node';
 import { getService } from '@aitbc/registry';
 import type { ServiceContext } from './context.js';
@@ -40,7 +40,7 @@ export async function completeJob(
   }
 
   const now = ctx.clock.now();
-  const receipt = buildReceipt(ctx, row, minerId, input, resultSha256, now);
+  const receipt = await buildReceipt(ctx, row, minerId, input, resultSha256, now);
   const eventId = await ctx.completions.add({
     jobId: row.id,
     leaseId: input.lease_id,
@@ -205,12 +205,13 @@ function buildReceipt(
   input: ResultInput,
   resultSha256: string,
   now: Date,
-): Receipt {
+): Promise<Receipt> {
   const { units, unit_type, price, ...rest } = input.metrics ?? {};
   const startedAt = row.started_at ?? now;
   const runSeconds = Math.max(0, (now.getTime() - startedAt.getTime()) / 1000);
   const metadata = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
-  return signReceipt(
+  // Signed on node:crypto's thread pool: the event loop serves requests meanwhile.
+  return signReceiptAsync(
     {
       version: RECEIPT_VERSION,
       receipt_id: uuidv7(now),
@@ -234,5 +235,5 @@ function buildReceipt(
     },
     ctx.keys.signer,
     ctx.keys.attesters,
-  ) as Receipt;
+  ) as Promise<Receipt>;
 }

@@ -1,13 +1,13 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Ed25519Signer, JwkSet } from '@aitbc/receipts';
+import type { AsyncReceiptSigner, Ed25519Signer, JwkSet } from '@aitbc/receipts';
 import { createNodeSigner, generateSeedHex } from '@aitbc/receipts/node';
 import type { Config } from '../config/config.js';
 
 /** The coordinator's signing key and optional attestation key, imported once at boot. */
 export interface ReceiptKeys {
-  signer: Ed25519Signer;
-  attesters: Ed25519Signer[];
+  signer: Ed25519Signer & AsyncReceiptSigner;
+  attesters: (Ed25519Signer & AsyncReceiptSigner)[];
   /** What `/v1/receipts/keys` publishes: every key a receipt from here can carry. */
   jwks: JwkSet;
 }
