@@ -14,12 +14,19 @@ export const OUTBOX_BATCH = 500;
  */
 export const EVENT_GAP_GRACE_MS = 10_000;
 
-interface EventRow extends JobEventRow {
+/**
+ * One event past the cursor. Only events of jobs with a webhook carry their columns (the rest are
+ * null): every event is read for the cursor's sake, but most jobs have no webhook, and parsing
+ * their events in full cost more than anything else the dispatcher did.
+ */
+type EventRow = Partial<JobEventRow> & {
   /** The event id as a number, for the cursor. */
   seq: number;
+  /** When the event was written (ms since the epoch), for the hole check. */
+  seq_at_ms: number;
   webhook_url: string | null;
   webhook_events: string[] | null;
-}
+};
 
 /**
  * Turns new job_events of jobs with a webhook into outbox rows (webhook_deliveries) and moves
@@ -35,9 +42,15 @@ export async function fillOutbox(ctx: ServiceContext): Promise<{ read: number; q
   );
   const last = cursor.rows[0]?.last_event_id ?? 0;
   const { rows } = await ctx.db.query<EventRow>(
-    `select e.*, j.webhook_url, j.webhook_events
-     from (select id as seq, ${EVENT_COLUMNS} from job_events where id > $1 order by id limit $2) e
+    `select e.seq, e.seq_at_ms, j.webhook_url, j.webhook_events, f.*
+     from (
+       select id as seq, (extract(epoch from at) * 1000)::float8 as seq_at_ms, job_id
+       from job_events where id > $1 order by id limit $2
+     ) e
      left join jobs j on j.id = e.job_id and j.webhook_url is not null
+     left join lateral (
+       select ${EVENT_COLUMNS} from job_events f where f.id = e.seq and j.id is not null
+     ) f on true
      order by e.seq`,
     [last, OUTBOX_BATCH],
   );
@@ -46,7 +59,8 @@ export async function fillOutbox(ctx: ServiceContext): Promise<{ read: number; q
   const through = settled.at(-1)?.seq;
   if (through === undefined) return { read: 0, queued: 0 };
   const wanted = settled.filter(
-    (r) => r.webhook_url !== null && (r.webhook_events ?? []).includes(r.type),
+    (r): r is EventRow & JobEventRow =>
+      r.webhook_url !== null && r.type !== undefined && (r.webhook_events ?? []).includes(r.type),
   );
   await ctx.db.query(
     `with queued as (
@@ -79,7 +93,7 @@ function settledPrefix(last: number, rows: EventRow[], now: Date): EventRow[] {
   let expected = last + 1;
   let count = 0;
   for (const row of rows) {
-    if (row.seq !== expected && row.at.getTime() > oldEnough) break;
+    if (row.seq !== expected && row.seq_at_ms > oldEnough) break;
     expected = row.seq + 1;
     count++;
   }
