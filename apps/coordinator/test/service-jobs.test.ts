@@ -219,9 +219,9 @@ describe('service jobs go only to miners that offer the service and have the har
     await waiting;
     // A waiter woken for a job it cannot claim passes the wake-up on: there must be none.
     const fruitless: WakeReason[] = [];
-    signal.forward = (reason: WakeReason) => {
+    signal.forward = (reason: WakeReason, hadFreeSlot?: boolean) => {
       if (reason) fruitless.push(reason);
-      JobSignal.prototype.forward.call(signal, reason);
+      JobSignal.prototype.forward.call(signal, reason, hadFreeSlot);
     };
     try {
       const job = await submitJob(t, { service: 'llm_inference', payload: LLAMA_13B });

@@ -68,19 +68,24 @@ with mi as (
   select id, 'running', 'RUNNING', $2, attempt, $1 from claimed
   returning id
 )
-select claimed.*, (select id::text from ev) as event_id from claimed`;
+select claimed.*, (select id::text from ev) as event_id, exists (select 1 from mi) as free_slot
+from (select 1) one left join claimed on true`;
 
-/** Claims one job for the miner now, or returns null without waiting. */
-export async function claimJob(ctx: ServiceContext, minerId: string): Promise<AssignedJob | null> {
+/** What a claim got: a job, or none and whether the miner had a free slot to take one. */
+export type Claim = { job: AssignedJob; freeSlot: true } | { job: null; freeSlot: boolean };
+
+/**
+ * Claims one job for the miner now, without waiting. With no job, `freeSlot` tells why: true
+ * means no matching job was left in the queue (for this miner, at this moment); false means the
+ * miner was full, draining or offline.
+ */
+export async function claimJob(ctx: ServiceContext, minerId: string): Promise<Claim> {
   const now = ctx.clock.now();
-  const { rows } = await ctx.db.query<ClaimedRow & { event_id: string }>(CLAIM_SQL, [
-    minerId,
-    now,
-    uuidv7(now),
-    addSeconds(now, ctx.config.heartbeatTimeoutSeconds),
-  ]);
+  const { rows } = await ctx.db.query<
+    (ClaimedRow | { [K in keyof ClaimedRow]: null }) & { event_id: string; free_slot: boolean }
+  >(CLAIM_SQL, [minerId, now, uuidv7(now), addSeconds(now, ctx.config.heartbeatTimeoutSeconds)]);
   const row = rows[0];
-  if (!row) return null;
+  if (!row || row.id === null) return { job: null, freeSlot: row?.free_slot === true };
   ctx.leases.remember(row.lease_id, minerId, row);
   ctx.events.publish([
     {
@@ -93,5 +98,5 @@ export async function claimJob(ctx: ServiceContext, minerId: string): Promise<As
       miner_id: minerId,
     },
   ]);
-  return toAssignedJob(row);
+  return { job: toAssignedJob(row), freeSlot: true };
 }

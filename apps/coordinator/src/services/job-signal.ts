@@ -13,6 +13,19 @@ interface Waiter {
   minerId: string;
   profile: MinerProfile;
   wake: (reason: WakeReason) => void;
+  /** Woken by a freed slot of its miner: until its claim found a free slot, it may need one. */
+  wantsSlot: boolean;
+}
+
+/** A registered wait, as `wait` hands it out. */
+export interface Wait {
+  woken: Promise<WakeReason>;
+  cancel(): void;
+  /**
+   * Its claim found a free slot and no job: a freed slot will not help it (its miner's other
+   * polls wake it only by a queued job). Saves the empty claim each result would cause.
+   */
+  hadFreeSlot(): void;
 }
 
 /**
@@ -22,19 +35,29 @@ interface Waiter {
  * poller would turn each submit into a stampede of claim queries. If the woken miner then claims
  * nothing (another miner was faster, or its slots filled), it passes the wake-up on with
  * `forward`, at most once per waiter, so a matching job is never left waiting for a timeout.
+ * A woken miner that had a free slot and still claimed nothing saw the queue without a job for
+ * it: the job was taken. It passes the wake-up on once more only (a claim in flight elsewhere
+ * may have skipped the job and then failed to take it); passing it on to every waiter made one
+ * queued job cost up to as many empty claims as there were waiting polls.
  */
 export class JobSignal {
   private readonly waiters = new Set<Waiter>();
   private closedFlag = false;
 
   /** Registers before the caller's claim attempt, so a submit in between is not missed. */
-  wait(minerId: string, profile: MinerProfile): { woken: Promise<WakeReason>; cancel: () => void } {
+  wait(minerId: string, profile: MinerProfile): Wait {
     let waiter!: Waiter;
     const woken = new Promise<WakeReason>((resolve) => {
-      waiter = { minerId, profile, wake: resolve };
+      waiter = { minerId, profile, wake: resolve, wantsSlot: true };
     });
     this.waiters.add(waiter);
-    return { woken, cancel: () => this.waiters.delete(waiter) };
+    return {
+      woken,
+      cancel: () => this.waiters.delete(waiter),
+      hadFreeSlot: () => {
+        waiter.wantsSlot = false;
+      },
+    };
   }
 
   private relay: SignalRelay | null = null;
@@ -67,9 +90,13 @@ export class JobSignal {
     }
   }
 
-  /** The woken poller claimed nothing: give the next matching waiter its chance. */
-  forward(reason: WakeReason): void {
-    if (reason) this.wakeMatching(reason.requirements, reason.hops);
+  /**
+   * The woken poller claimed nothing: give the next matching waiter its chance; only one more
+   * when the poller had a free slot (the job was taken, see the class comment).
+   */
+  forward(reason: WakeReason, hadFreeSlot = false): void {
+    if (reason)
+      this.wakeMatching(reason.requirements, hadFreeSlot ? Math.min(reason.hops, 1) : reason.hops);
   }
 
   /** One of this miner's slots was freed: its own waiting polls may now claim (here or elsewhere). */
@@ -81,7 +108,7 @@ export class JobSignal {
   /** A slot freed by another instance: wakes this miner's poll if it waits here. */
   remoteSlotFreed(minerId: string): void {
     for (const w of this.waiters) {
-      if (w.minerId === minerId) {
+      if (w.minerId === minerId && w.wantsSlot) {
         this.waiters.delete(w);
         w.wake(null);
         return;

@@ -34,13 +34,14 @@ async function pollWithSlot(
   let wake: WakeReason = null;
   for (;;) {
     const waiter = ctx.signal.wait(minerId, profile);
-    const job = status === 'ONLINE' ? await claimJob(ctx, minerId) : null;
-    if (job) {
+    const claim = status === 'ONLINE' ? await claimJob(ctx, minerId) : null;
+    if (claim?.job) {
       waiter.cancel();
-      return job;
+      return claim.job;
     }
+    if (claim?.freeSlot) waiter.hadFreeSlot();
     // Our wake-up produced nothing (someone else was faster): the next miner in line gets it.
-    ctx.signal.forward(wake);
+    ctx.signal.forward(wake, claim?.freeSlot);
     const remaining = deadline - Date.now();
     // A DRAINING or OFFLINE miner claims nothing but still waits its time out, so that a miner
     // loop that keeps polling does not spin.

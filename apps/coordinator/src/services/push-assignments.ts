@@ -36,7 +36,7 @@ export async function* pushAssignments(
     while (!stop.aborted && !ctx.signal.closed) {
       for (const jobId of channel.takeCancels()) yield { type: 'cancel', job_id: jobId };
       const waiter = ctx.signal.wait(minerId, channel.profile);
-      const job = await claimJob(ctx, minerId);
+      const { job, freeSlot } = await claimJob(ctx, minerId);
       if (job) {
         waiter.cancel();
         undelivered = job;
@@ -45,7 +45,8 @@ export async function* pushAssignments(
         undelivered = null;
         continue;
       }
-      ctx.signal.forward(wake); // our wake-up produced nothing: the next miner in line gets it
+      if (freeSlot) waiter.hadFreeSlot();
+      ctx.signal.forward(wake, freeSlot); // our wake-up produced nothing: the next in line gets it
       wake = await nextReason(waiter, channel, stop);
     }
   } finally {

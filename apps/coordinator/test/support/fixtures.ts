@@ -129,8 +129,8 @@ export function pollsWaiting(t: TestApp, count = 1): Promise<void> {
   const signal = t.app.services.signal;
   let seen = 0;
   return new Promise((resolve) => {
-    signal.forward = (reason: WakeReason) => {
-      JobSignal.prototype.forward.call(signal, reason);
+    signal.forward = (reason: WakeReason, hadFreeSlot?: boolean) => {
+      JobSignal.prototype.forward.call(signal, reason, hadFreeSlot);
       if (++seen < count) return;
       Reflect.deleteProperty(signal, 'forward');
       resolve();
