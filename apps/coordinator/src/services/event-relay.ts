@@ -20,12 +20,16 @@ interface RelayMessage {
   q?: JobRequirements[];
   /** Miners whose slot was freed. */
   s?: string[];
+  /** Presence: 1 = "I have started" (answered with 2 by every instance that hears it). */
+  h?: 1 | 2;
 }
 
 type RelayedEvent = [jobId: string, eventId: string, canceledMinerId?: string];
 
 /** How long locally published notices are collected before one send. */
 const BATCH_MS = 5;
+/** How long notices collected while alone are kept for a peer that may just be starting. */
+const BACKLOG_MS = 2000;
 /** Payload bytes per message, under PostgreSQL's NOTIFY limit of 8000. */
 const MAX_PAYLOAD = 7000;
 const PG_CHANNEL = 'aitbc_job_events';
@@ -41,6 +45,16 @@ interface Channel {
  * are collected for BATCH_MS and sent as one statement (`select pg_notify(...)` over an unnest,
  * or one Redis pipeline), never inside the lifecycle statements, where a NOTIFY would serialize
  * commits. A receiver reads the events from `job_events` only for jobs someone watches there.
+ *
+ * An instance alone relays nothing (under load that was a statement every few milliseconds and
+ * its echo, for nobody). Each instance announces itself when it starts; every instance that hears
+ * an announcement answers it, so from then on both know they are not alone and relay everything.
+ * Start-up waits until the announcement has come back through the channel (both channels deliver
+ * a sender's own messages to it too), plus a short grace for the others to hear it. What an
+ * instance collected while it believed itself alone is kept for BACKLOG_MS and sent when it first
+ * hears of another instance, so nothing published in the moments before the two found each
+ * other is lost (receivers drop what they already delivered, by event id). Once peers were seen,
+ * relaying stays on for the life of the process.
  */
 export class EventRelay implements EventOutbox, SignalRelay {
   readonly instanceId = randomBytes(8).toString('hex');
@@ -49,6 +63,16 @@ export class EventRelay implements EventOutbox, SignalRelay {
   private freed = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   channel: Channel | null = null;
+  /** Another instance has spoken on the channel: from then on, everything is relayed. */
+  peers = false;
+  /** While alone: what was collected, by when, for the first peer to come. */
+  private backlog: {
+    at: number;
+    events: RelayedEvent[];
+    queued: JobRequirements[];
+    freed: string[];
+  }[] = [];
+  private announced: (() => void) | null = null;
 
   constructor(private readonly ctx: ServiceContext) {}
 
@@ -79,6 +103,10 @@ export class EventRelay implements EventOutbox, SignalRelay {
   /** Sends what was collected, split into payloads that fit one NOTIFY each. */
   flush(): void {
     this.timer = null;
+    if (!this.peers) {
+      this.keepWhileAlone();
+      return;
+    }
     const payloads: string[] = [];
     let current: RelayMessage = { i: this.instanceId };
     let size = 40;
@@ -120,9 +148,53 @@ export class EventRelay implements EventOutbox, SignalRelay {
     return this.receiving;
   }
 
+  private keepWhileAlone(): void {
+    const now = Date.now();
+    this.backlog.push({
+      at: now,
+      events: this.events,
+      queued: this.queued,
+      freed: [...this.freed],
+    });
+    this.events = [];
+    this.queued = [];
+    this.freed.clear();
+    while (this.backlog.length > 0 && this.backlog[0]!.at < now - BACKLOG_MS) this.backlog.shift();
+  }
+
+  /** The first word from another instance: relay from now on, starting with the backlog. */
+  private peerSeen(): void {
+    if (this.peers) return;
+    this.peers = true;
+    const kept = this.backlog;
+    this.backlog = [];
+    this.events = [...kept.flatMap((b) => b.events), ...this.events];
+    this.queued = [...kept.flatMap((b) => b.queued), ...this.queued];
+    for (const b of kept) for (const id of b.freed) this.freed.add(id);
+    this.schedule();
+  }
+
+  /** Tells the others this instance is here; resolves once the announcement has come back. */
+  async announce(graceMs = 50): Promise<void> {
+    const back = new Promise<void>((resolve) => {
+      this.announced = resolve;
+    });
+    await this.channel?.send([this.hello(1)]);
+    await Promise.race([back, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    await new Promise((resolve) => setTimeout(resolve, graceMs));
+  }
+
+  private hello(kind: 1 | 2): string {
+    return JSON.stringify({ i: this.instanceId, h: kind } satisfies RelayMessage);
+  }
+
   private async handle(payload: string): Promise<void> {
-    // PostgreSQL delivers this instance's own notices back to it: skip them before parsing.
-    if (payload.startsWith(`{"i":"${this.instanceId}"`)) return;
+    // Both channels deliver this instance's own messages back to it: skip them before parsing,
+    // except its announcement, whose return tells start-up that the others have heard it.
+    if (payload.startsWith(`{"i":"${this.instanceId}"`)) {
+      if (payload === this.hello(1)) this.announced?.();
+      return;
+    }
     let message: RelayMessage;
     try {
       message = JSON.parse(payload) as RelayMessage;
@@ -130,6 +202,8 @@ export class EventRelay implements EventOutbox, SignalRelay {
       return;
     }
     if (message.i === this.instanceId) return;
+    this.peerSeen();
+    if (message.h === 1) await this.channel?.send([this.hello(2)]);
     for (const requirements of message.q ?? []) this.ctx.signal.remoteJobQueued(requirements);
     for (const minerId of message.s ?? []) this.ctx.signal.remoteSlotFreed(minerId);
     for (const [jobId, , minerId] of message.e ?? []) {
@@ -167,6 +241,7 @@ export async function startEventRelay(
     : await postgresChannel(ctx, onMessage);
   ctx.events.setOutbox(relay);
   ctx.signal.setRelay(relay);
+  await relay.announce();
   return relay;
 }
 
