@@ -36,23 +36,27 @@ export function registerResponseHeaders(app: FastifyInstance, corsOrigins: strin
     return allowed.has(origin) ? origin : null;
   };
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback hooks, not async ones: they run on every request, and a promise each adds up.
+  app.addHook('onRequest', (request, reply, next) => {
     const origin = corsOriginFor(request.headers.origin);
-    if (origin === null) return;
+    if (origin === null) return next();
     reply.header('access-control-allow-origin', origin);
     if (!anyOrigin) reply.header('vary', 'Origin');
     if (request.method === 'OPTIONS' && request.headers['access-control-request-method']) {
-      return reply
+      // Answered here: the request goes no further (so `next` is not called).
+      reply
         .code(204)
         .header('access-control-allow-methods', 'GET, POST, OPTIONS')
         .header('access-control-allow-headers', ALLOWED_HEADERS)
         .header('access-control-max-age', '600')
         .send();
+      return;
     }
     reply.header('access-control-expose-headers', EXPOSED_HEADERS);
+    next();
   });
 
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, next) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', 'DENY');
     reply.header('referrer-policy', 'no-referrer');
@@ -62,5 +66,6 @@ export function registerResponseHeaders(app: FastifyInstance, corsOrigins: strin
     } else {
       reply.header('content-security-policy', "frame-ancestors 'none'");
     }
+    next(null, payload);
   });
 }

@@ -69,8 +69,9 @@ export function buildHttpServer(
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, next) => {
     if (closing) reply.header('connection', 'close');
+    next(null, payload);
   });
   registerResponseHeaders(app, config.security.corsOrigins);
   registerSlowRequestCutoff(app, config.security.requestTimeoutSeconds * 1000);

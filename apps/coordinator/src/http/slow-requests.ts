@@ -9,18 +9,24 @@ import type { FastifyInstance } from 'fastify';
  */
 export function registerSlowRequestCutoff(app: FastifyInstance, timeoutMs: number): void {
   const reading = new Map<IncomingMessage, number>();
-  const done = async (request: { raw: IncomingMessage }) => {
+  // Callback hooks, not async ones: they run on every request, and a promise each adds up.
+  const doneReading = (request: { raw: IncomingMessage }, _reply: unknown, next: () => void) => {
     reading.delete(request.raw);
+    next();
   };
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, next) => {
     const { headers } = request.raw;
     if (headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined) {
       reading.set(request.raw, Date.now());
     }
+    next();
   });
-  app.addHook('preValidation', done);
-  app.addHook('onResponse', done);
-  app.addHook('onRequestAbort', done);
+  app.addHook('preValidation', doneReading);
+  app.addHook('onResponse', doneReading);
+  app.addHook('onRequestAbort', (request, next) => {
+    reading.delete(request.raw);
+    next();
+  });
 
   const timer = setInterval(
     () => {

@@ -22,8 +22,8 @@ export interface Wait {
   woken: Promise<WakeReason>;
   cancel(): void;
   /**
-   * Its claim found a free slot and no job: a freed slot will not help it (its miner's other
-   * polls wake it only by a queued job). Saves the empty claim each result would cause.
+   * Its claim found a free slot and no job: a freed slot will not help it, so from now on only a
+   * queued job wakes it. Saves the empty claim that every result of its miner would cause.
    */
   hadFreeSlot(): void;
 }
