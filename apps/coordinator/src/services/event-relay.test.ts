@@ -1,16 +1,9 @@
+import { toRequirements } from '@aitbc/contracts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ServiceContext } from './context.js';
 import { EventRelay } from './event-relay.js';
 
-const REQUIREMENTS = {
-  gpu: null,
-  minVramGb: null,
-  cuda: null,
-  models: [],
-  region: null,
-  maxPrice: null,
-  service: null,
-};
+const REQUIREMENTS = toRequirements(undefined);
 
 /** A relay on a channel that records what it sends and echoes it back, as both channels do. */
 function relayOnFakeChannel() {

@@ -1,24 +1,10 @@
-import type { JobRequirements, MinerProfile } from '@aitbc/contracts';
+import { toProfile, toRequirements } from '@aitbc/contracts';
 import { describe, expect, it } from 'vitest';
 import { JobSignal, type WakeReason } from './job-signal.js';
 
-const ANY_JOB: JobRequirements = {
-  gpu: null,
-  minVramGb: null,
-  cuda: null,
-  models: [],
-  region: null,
-  maxPrice: null,
-  service: null,
-};
-const PROFILE: MinerProfile = {
-  gpus: [],
-  cuda: null,
-  models: [],
-  region: null,
-  price: null,
-  services: [],
-};
+/** A job without constraints, and a miner without a GPU: every miner matches every job here. */
+const ANY_JOB = toRequirements(undefined);
+const PROFILE = toProfile({ gpus: [] });
 
 /** Whether each promise has settled by now. */
 async function settled(promises: Promise<WakeReason>[]): Promise<boolean[]> {
