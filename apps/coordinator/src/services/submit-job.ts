@@ -13,37 +13,54 @@ export interface SubmitResult {
   replayed: boolean;
 }
 
-const INSERT_JOB_COLUMNS = `id, client_id, state, service, payload, payload_sha256, constraints,
-  req_gpu, req_vram, req_cuda, req_models, req_region, req_max_price, req_service, estimated_price,
-  priority, attempt, max_attempts, ttl_seconds, timeout_seconds, requested_at, expires_at,
-  webhook_url, webhook_events`;
-const INSERT_JOB_VALUES = `$1, $2, 'QUEUED', $3, $4::jsonb, $5, $6::jsonb,
-  $7, $8, $9::int[], $10::text[], $11, $12, $19, $20::float8, $13, 0, $14, $15, $16, $17, $18,
-  $21::text, $22::text[]`;
+/** The columns of a new job's row as `jsonb_to_recordset` reads them from NewJobRow objects. */
+const NEW_JOB_COLUMN_TYPES = `id text, client_id text, service text, payload jsonb,
+  payload_sha256 text, constraints jsonb, req_gpu text, req_vram float8, req_cuda int[],
+  req_models text[], req_region text, req_max_price float8, req_service text,
+  estimated_price float8, priority int, max_attempts int, ttl_seconds int, timeout_seconds int,
+  requested_at timestamptz, expires_at timestamptz, webhook_url text, webhook_events text[]`;
+
+/** CTE `i`: the new jobs of `$1`, a JSON array of NewJobRow objects, each with its position `n`. */
+const NEW_JOBS = `i as (
+    select * from jsonb_to_recordset($1::jsonb) as i(n int, ${NEW_JOB_COLUMN_TYPES})
+  )`;
+const newJobsParam = (rows: NewJobRow[]) => JSON.stringify(rows.map((row, n) => ({ n, ...row })));
 
 /**
- * MAX_QUEUED_JOBS_PER_CLIENT for a submit with an Idempotency-Key, checked by its insert: it
- * counts at most $23 of the client's QUEUED jobs (index jobs_client_queued_idx), so the check
- * costs no more than the cap. Concurrent statements of one client see each other's rows only
- * once committed, so the cap can be overshot by those in flight at the same moment (at most
- * DB_POOL_MAX per instance), never more. Submits without a key go through `jobInserts`.
+ * Inserts the rows of CTE `source` as QUEUED jobs with their `queued` events, and returns
+ * `job_id, event_id` for each: the end of both insert statements.
  */
-const QUEUED_UP_TO_CAP = `(select count(*) from (
-    select 1 from jobs where client_id = $2 and state = 'QUEUED' limit $23) q)`;
-const UNDER_QUEUE_CAP = `${QUEUED_UP_TO_CAP} < $23`;
+const insertQueued = (source: string) => `j as (
+    insert into jobs (id, client_id, state, service, payload, payload_sha256, constraints,
+      req_gpu, req_vram, req_cuda, req_models, req_region, req_max_price, req_service,
+      estimated_price, priority, attempt, max_attempts, ttl_seconds, timeout_seconds,
+      requested_at, expires_at, webhook_url, webhook_events)
+    select id, client_id, 'QUEUED', service, payload, payload_sha256, constraints, req_gpu,
+      req_vram, req_cuda, coalesce(req_models, '{}'), req_region, req_max_price, req_service,
+      estimated_price, priority, 0, max_attempts, ttl_seconds, timeout_seconds, requested_at,
+      expires_at, webhook_url, webhook_events
+    from ${source}
+    returning id, requested_at
+  ), ev as (
+    insert into job_events (job_id, type, state, at)
+    select id, 'queued', 'QUEUED', requested_at from j
+    returning job_id, id
+  )
+  select job_id, id::text as event_id from ev`;
 
-interface EventId {
+/**
+ * MAX_QUEUED_JOBS_PER_CLIENT is counted by the statements themselves: the client's QUEUED jobs,
+ * at most `cap` of them (index jobs_client_queued_idx), so a check costs no more than the cap.
+ */
+const queuedUpTo = (client: string, cap: string) => `(select count(*) from (
+    select 1 from jobs where jobs.client_id = ${client} and state = 'QUEUED' limit ${cap}) q)`;
+
+interface QueuedEvent {
+  job_id: string;
   event_id: string;
 }
 
-/** The `queued` event, written by the submit statement itself (after its CTE `j`). */
-const QUEUED_EVENT = `ev as (
-    insert into job_events (job_id, type, state, at) select id, 'queued', 'QUEUED', $17 from j
-    returning id
-  )
-  select id::text as event_id from ev`;
-
-/** One new job's row, as the batched insert reads it (jsonb_to_recordset over a JSON array). */
+/** One new job's row, as both insert statements read it (NEW_JOBS). */
 export interface NewJobRow {
   id: string;
   client_id: string;
@@ -86,13 +103,9 @@ export function jobInserts(
   maxQueuedPerClient: number,
 ): GroupCommit<NewJobRow, string | null> {
   return new GroupCommit(async (rows) => {
-    const { rows: written } = await db.query<{ job_id: string; event_id: string }>(
-      `with i as (
-         select * from jsonb_to_recordset($1::jsonb) as i(n int, ${NEW_JOB_COLUMN_TYPES})
-       ), room as (
-         select c.client_id, $2::int - (select count(*) from (
-             select 1 from jobs where jobs.client_id = c.client_id and state = 'QUEUED' limit $2) q)
-           as free
+    const { rows: written } = await db.query<QueuedEvent>(
+      `with ${NEW_JOBS}, room as (
+         select c.client_id, $2::int - ${queuedUpTo('c.client_id', '$2')} as free
          from (select distinct client_id from i) c
        ), ok as (
          select i.* from (
@@ -100,58 +113,13 @@ export function jobInserts(
          ) i join room on room.client_id = i.client_id
          where i.rank <= room.free
          order by i.n
-       ), j as (
-         insert into jobs (${INSERT_JOB_COLUMNS})
-         select id, client_id, 'QUEUED', service, payload, payload_sha256, constraints, req_gpu,
-           req_vram, req_cuda, coalesce(req_models, '{}'), req_region, req_max_price, req_service,
-           estimated_price, priority, 0, max_attempts, ttl_seconds, timeout_seconds, requested_at,
-           expires_at, webhook_url, webhook_events
-         from ok
-         returning id, requested_at
-       ), ev as (
-         insert into job_events (job_id, type, state, at)
-         select id, 'queued', 'QUEUED', requested_at from j
-         returning job_id, id
-       )
-       select job_id, id::text as event_id from ev`,
-      [JSON.stringify(rows.map((row, n) => ({ n, ...row }))), maxQueuedPerClient],
+       ), ${insertQueued('ok')}`,
+      [newJobsParam(rows), maxQueuedPerClient],
     );
     const events = new Map(written.map((w) => [w.job_id, w.event_id]));
     return rows.map((row) => events.get(row.id) ?? null);
   }, MAX_INSERT_BATCH);
 }
-
-const NEW_JOB_COLUMN_TYPES = `id text, client_id text, service text, payload jsonb,
-  payload_sha256 text, constraints jsonb, req_gpu text, req_vram float8, req_cuda int[],
-  req_models text[], req_region text, req_max_price float8, req_service text,
-  estimated_price float8, priority int, max_attempts int, ttl_seconds int, timeout_seconds int,
-  requested_at timestamptz, expires_at timestamptz, webhook_url text, webhook_events text[]`;
-
-/** $1…$22 of INSERT_JOB_VALUES. */
-const insertParams = (row: NewJobRow) => [
-  row.id,
-  row.client_id,
-  row.service,
-  JSON.stringify(row.payload),
-  row.payload_sha256,
-  JSON.stringify(row.constraints),
-  row.req_gpu,
-  row.req_vram,
-  row.req_cuda,
-  row.req_models,
-  row.req_region,
-  row.req_max_price,
-  row.priority,
-  row.max_attempts,
-  row.ttl_seconds,
-  row.timeout_seconds,
-  row.requested_at,
-  row.expires_at,
-  row.req_service,
-  row.estimated_price,
-  row.webhook_url,
-  row.webhook_events,
-];
 
 function announceQueued(ctx: ServiceContext, view: JobView, eventId: string, now: Date): void {
   ctx.events.publish([
@@ -173,8 +141,7 @@ const queueLimit = (cap: number) =>
 
 async function queuedJobsAtCap(ctx: ServiceContext, clientId: string): Promise<boolean> {
   const { rows } = await ctx.db.query<{ full: boolean }>(
-    `select count(*) >= $2 as full from (
-       select 1 from jobs where client_id = $1 and state = 'QUEUED' limit $2) q`,
+    `select ${queuedUpTo('$1', '$2')} >= $2 as full`,
     [clientId, ctx.config.maxQueuedJobsPerClient],
   );
   return rows[0]?.full === true;
@@ -185,6 +152,8 @@ async function queuedJobsAtCap(ctx: ServiceContext, clientId: string): Promise<b
  * defaults, constraints, run timeout, estimated price). With an Idempotency-Key, the key row and
  * the job are inserted by one statement, so concurrent duplicates create exactly one job: the
  * losers wait on the key's unique index, insert nothing, then read the winner's stored response.
+ * That statement checks the queue cap too; statements see each other's rows only once committed,
+ * so keyed submits in flight together (at most DB_POOL_MAX per instance) can overshoot the cap.
  */
 export async function submitJob(
   ctx: ServiceContext,
@@ -249,19 +218,18 @@ export async function submitJob(
 
   const requestSha = canonicalSha256(input);
   // Over the cap, the key row is not written either: a retry once there is room creates the job.
-  const inserted = await ctx.db.query<EventId>(
-    `with k as (
+  const inserted = await ctx.db.query<QueuedEvent>(
+    `with ${NEW_JOBS}, k as (
        insert into idempotency_keys (client_id, key, request_sha256, job_id, response, created_at)
-       select $2, $24, $25, $1, $26::jsonb, $17 where ${UNDER_QUEUE_CAP}
+       select i.client_id, $3, $4, i.id, $5::jsonb, i.requested_at from i
+       where ${queuedUpTo('i.client_id', '$2')} < $2
        on conflict (client_id, key) do nothing
        returning job_id
-     ), j as (
-       insert into jobs (${INSERT_JOB_COLUMNS})
-       select ${INSERT_JOB_VALUES} from k
-       returning id
-     ), ${QUEUED_EVENT}`,
+     ), keyed as (
+       select i.* from i join k on k.job_id = i.id
+     ), ${insertQueued('keyed')}`,
     [
-      ...insertParams(row),
+      newJobsParam([row]),
       config.maxQueuedJobsPerClient,
       idempotencyKey,
       requestSha,
