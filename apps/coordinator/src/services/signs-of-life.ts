@@ -1,6 +1,7 @@
 import type { MinerProfile, MinerStatus } from '@aitbc/contracts';
 import type { Database } from '../db/database.js';
 import { addSeconds, type Clock } from './clock.js';
+import { GroupCommit } from './group-commit.js';
 
 /** What recording a sign of life tells about the miner. */
 export interface Recorded {
@@ -10,19 +11,20 @@ export interface Recorded {
   cancelJobIds: string[];
 }
 
-interface Pending {
-  metadata: string | null;
-  waiters: { resolve: (r: Recorded | null) => void; reject: (err: unknown) => void }[];
+interface SignOfLife {
+  minerId: string;
+  /** New metadata as JSON, or undefined to keep the stored one. */
+  metadata: string | undefined;
 }
 
-/** Most miners recorded by one round of statements. */
+/** Most signs of life recorded by one round. */
 const MAX_BATCH = 1000;
 
 /**
- * Records signs of life (heartbeat, poll, register) like a group commit: while one round of
- * statements is in flight, the miners that show up wait and are recorded together by the next.
- * A lone heartbeat is written at once; 10,000 miners heartbeating cost a few statements per round
- * instead of three per heartbeat.
+ * Records signs of life (heartbeat, poll, register) by group commit (group-commit.ts): while one
+ * round is in flight, the miners that show up wait and are recorded together by the next; a miner
+ * seen twice in a round is written once, with its latest metadata. A lone heartbeat is written at
+ * once; 10,000 miners heartbeating cost one statement per round instead of one per heartbeat.
  *
  * A round is one statement (one round trip; it was five, and every heartbeat that arrived during
  * a round waited for all of them), locking rows in id order (so rounds of several instances
@@ -38,8 +40,10 @@ const MAX_BATCH = 1000;
  * lease extensions, which only makes leases that much shorter; no job state is written here.
  */
 export class SignsOfLife {
-  private pending = new Map<string, Pending>();
-  private writing: Promise<void> | null = null;
+  private readonly rounds = new GroupCommit<SignOfLife, Recorded | null>(
+    (signs) => this.write(signs),
+    MAX_BATCH,
+  );
 
   constructor(
     private readonly db: Pick<Database, 'relaxedQuery'>,
@@ -49,32 +53,17 @@ export class SignsOfLife {
 
   /** Resolves when recorded; null when no such miner is registered. */
   record(minerId: string, metadata?: Record<string, unknown>): Promise<Recorded | null> {
-    return new Promise((resolve, reject) => {
-      const entry = this.pending.get(minerId) ?? { metadata: null, waiters: [] };
-      if (metadata !== undefined) entry.metadata = JSON.stringify(metadata);
-      entry.waiters.push({ resolve, reject });
-      this.pending.set(minerId, entry);
-      this.writing ??= this.writePending();
+    return this.rounds.add({
+      minerId,
+      metadata: metadata === undefined ? undefined : JSON.stringify(metadata),
     });
   }
 
-  private async writePending(): Promise<void> {
-    while (this.pending.size > 0) {
-      const batch = [...this.pending].slice(0, MAX_BATCH);
-      for (const [id] of batch) this.pending.delete(id);
-      try {
-        const recorded = await this.write(batch.map(([id, p]) => [id, p.metadata]));
-        for (const [id, p] of batch) for (const w of p.waiters) w.resolve(recorded.get(id) ?? null);
-      } catch (err) {
-        for (const [, p] of batch) for (const w of p.waiters) w.reject(err);
-      }
-    }
-    this.writing = null;
-  }
-
-  private async write(
-    batch: [id: string, metadata: string | null][],
-  ): Promise<Map<string, Recorded>> {
+  private async write(signs: SignOfLife[]): Promise<(Recorded | null)[]> {
+    // One row per miner, in order of first appearance, with the latest metadata sent.
+    const metadataOf = new Map<string, string | null>();
+    for (const { minerId, metadata } of signs)
+      metadataOf.set(minerId, metadata ?? metadataOf.get(minerId) ?? null);
     const now = this.clock.now();
     const { rows } = await this.db.relaxedQuery<{
       id: string;
@@ -82,17 +71,18 @@ export class SignsOfLife {
       profile: MinerProfile;
       cancel_job_ids: string[];
     }>(ROUND_SQL, [
-      batch.map(([id]) => id),
+      [...metadataOf.keys()],
       now,
       addSeconds(now, this.leaseSeconds),
-      batch.map(([, metadata]) => metadata),
+      [...metadataOf.values()],
     ]);
-    return new Map(
+    const recorded = new Map<string, Recorded>(
       rows.map((m) => [
         m.id,
         { status: m.status, profile: m.profile, cancelJobIds: m.cancel_job_ids },
       ]),
     );
+    return signs.map((s) => recorded.get(s.minerId) ?? null);
   }
 }
 
