@@ -19,14 +19,16 @@ export const EVENT_GAP_GRACE_MS = 10_000;
  * null): every event is read for the cursor's sake, but most jobs have no webhook, and parsing
  * their events in full cost more than anything else the dispatcher did.
  */
-type EventRow = Partial<JobEventRow> & {
+type EventRow = {
   /** The event id as a number, for the cursor. */
   seq: number;
   /** When the event was written (ms since the epoch), for the hole check. */
   seq_at_ms: number;
-  webhook_url: string | null;
-  webhook_events: string[] | null;
-};
+} & (
+  | ({ webhook_url: string; webhook_events: string[] | null } & JobEventRow)
+  | { webhook_url: null; webhook_events: null }
+);
+type HookedEventRow = Extract<EventRow, { webhook_url: string }>;
 
 /**
  * Turns new job_events of jobs with a webhook into outbox rows (webhook_deliveries) and moves
@@ -59,8 +61,7 @@ export async function fillOutbox(ctx: ServiceContext): Promise<{ read: number; q
   const through = settled.at(-1)?.seq;
   if (through === undefined) return { read: 0, queued: 0 };
   const wanted = settled.filter(
-    (r): r is EventRow & JobEventRow =>
-      r.webhook_url !== null && r.type !== undefined && (r.webhook_events ?? []).includes(r.type),
+    (r): r is HookedEventRow => r.webhook_url !== null && (r.webhook_events ?? []).includes(r.type),
   );
   await ctx.db.query(
     `with queued as (
